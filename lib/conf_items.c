@@ -1,0 +1,213 @@
+/* conf_items.c: every setting's environment variable, config path, kind and
+ * default, as env.py and config.py of Open WebUI 0.6.32 define them.
+ *
+ * Defaults are JSON text. Rules that a single default cannot express (a
+ * default taken from another variable, a suffix, a document built from
+ * several variables) are applied by conf_init() in conf.c. */
+#include <stddef.h>
+
+#include "conf.h"
+
+#define ENV(k, var, kind, def)		[k] = { var, NULL, kind, def }
+#define PERSIST(k, var, path, kind, def) [k] = { var, path, kind, def }
+
+/* The six suggestions the chat page shows when nothing else is set. */
+#define PROMPT_SUGGESTIONS "["						\
+	"{\"title\": [\"Help me study\", \"vocabulary for a college "	\
+	"entrance exam\"], \"content\": \"Help me study vocabulary: "	\
+	"write a sentence for me to fill in the blank, and I'll try to "	\
+	"pick the correct option.\"},"					\
+	"{\"title\": [\"Give me ideas\", \"for what to do with my kids' "	\
+	"art\"], \"content\": \"What are 5 creative things I could do "	\
+	"with my kids' art? I don't want to throw them away, but it's "	\
+	"also so much clutter.\"},"					\
+	"{\"title\": [\"Tell me a fun fact\", \"about the Roman "	\
+	"Empire\"], \"content\": \"Tell me a random fun fact about the "	\
+	"Roman Empire\"},"						\
+	"{\"title\": [\"Show me a code snippet\", \"of a website's "	\
+	"sticky header\"], \"content\": \"Show me a code snippet of a "	\
+	"website's sticky header in CSS and JavaScript.\"},"		\
+	"{\"title\": [\"Explain options trading\", \"if I'm familiar "	\
+	"with buying and selling stocks\"], \"content\": \"Explain "	\
+	"options trading in simple terms if I'm familiar with buying "	\
+	"and selling stocks.\"},"					\
+	"{\"title\": [\"Overcome procrastination\", \"give me tips\"], "	\
+	"\"content\": \"Could you start by asking me about instances "	\
+	"when I procrastinate the most and then give me some "		\
+	"suggestions to overcome it?\"}"				\
+	"]"
+
+const struct conf_item conf_items[CONF__MAX] = {
+	/* env.py */
+	ENV(CONF_WEBUI_AUTH, "WEBUI_AUTH", CONF_BOOL, "true"),
+	ENV(CONF_WEBUI_NAME, "WEBUI_NAME", CONF_STR, "\"Open WebUI\""),
+	ENV(CONF_ENABLE_SIGNUP_PASSWORD_CONFIRMATION,
+	    "ENABLE_SIGNUP_PASSWORD_CONFIRMATION", CONF_BOOL, "false"),
+	ENV(CONF_ENABLE_INITIAL_ADMIN_SIGNUP, "ENABLE_INITIAL_ADMIN_SIGNUP",
+	    CONF_BOOL, "false"),
+	ENV(CONF_ENABLE_WEBSOCKET_SUPPORT, "ENABLE_WEBSOCKET_SUPPORT",
+	    CONF_BOOL, "true"),
+	ENV(CONF_ENABLE_VERSION_UPDATE_CHECK, "ENABLE_VERSION_UPDATE_CHECK",
+	    CONF_BOOL, "true"),
+	ENV(CONF_ENABLE_ADMIN_EXPORT, "ENABLE_ADMIN_EXPORT", CONF_BOOL,
+	    "true"),
+	ENV(CONF_ENABLE_ADMIN_CHAT_ACCESS, "ENABLE_ADMIN_CHAT_ACCESS",
+	    CONF_BOOL, "true"),
+	ENV(CONF_ENABLE_PERSISTENT_CONFIG, "ENABLE_PERSISTENT_CONFIG",
+	    CONF_BOOL, "true"),
+	ENV(CONF_ENABLE_OAUTH_PERSISTENT_CONFIG,
+	    "ENABLE_OAUTH_PERSISTENT_CONFIG", CONF_BOOL, "false"),
+	/* default: WEBUI_SESSION_COOKIE_SAME_SITE (conf.c) */
+	ENV(CONF_WEBUI_AUTH_COOKIE_SAME_SITE, "WEBUI_AUTH_COOKIE_SAME_SITE",
+	    CONF_STR, "\"lax\""),
+	/* default: WEBUI_SESSION_COOKIE_SECURE (conf.c) */
+	ENV(CONF_WEBUI_AUTH_COOKIE_SECURE, "WEBUI_AUTH_COOKIE_SECURE",
+	    CONF_BOOL, "false"),
+	ENV(CONF_WEBUI_AUTH_TRUSTED_EMAIL_HEADER,
+	    "WEBUI_AUTH_TRUSTED_EMAIL_HEADER", CONF_STR, NULL),
+	ENV(CONF_WEBUI_AUTH_TRUSTED_NAME_HEADER,
+	    "WEBUI_AUTH_TRUSTED_NAME_HEADER", CONF_STR, NULL),
+	ENV(CONF_WEBUI_AUTH_SIGNOUT_REDIRECT_URL,
+	    "WEBUI_AUTH_SIGNOUT_REDIRECT_URL", CONF_STR, NULL),
+	/* semicolon-separated origins, checked by conf_init() */
+	ENV(CONF_CORS_ALLOW_ORIGIN, "CORS_ALLOW_ORIGIN", CONF_STR, "\"*\""),
+	/* seconds; an unparsable value gives 0.0 (conf.c) */
+	ENV(CONF_DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL,
+	    "DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL", CONF_FLOAT, NULL),
+	ENV(CONF_ENABLE_ONEDRIVE_PERSONAL, "ENABLE_ONEDRIVE_PERSONAL",
+	    CONF_BOOL, "true"),
+	ENV(CONF_ENABLE_ONEDRIVE_BUSINESS, "ENABLE_ONEDRIVE_BUSINESS",
+	    CONF_BOOL, "true"),
+	/* default: ONEDRIVE_CLIENT_ID (conf.c) */
+	ENV(CONF_ONEDRIVE_CLIENT_ID_PERSONAL, "ONEDRIVE_CLIENT_ID_PERSONAL",
+	    CONF_STR, "\"\""),
+	ENV(CONF_ONEDRIVE_CLIENT_ID_BUSINESS, "ONEDRIVE_CLIENT_ID_BUSINESS",
+	    CONF_STR, "\"\""),
+	/* a constant in env.py, not read from the environment */
+	ENV(CONF_WEBUI_FAVICON_URL, NULL, CONF_STR,
+	    "\"https://openwebui.com/favicon.png\""),
+
+	/* config.py PersistentConfig */
+	PERSIST(CONF_WEBUI_URL, "WEBUI_URL", "webui.url", CONF_STR, "\"\""),
+	/* false whenever WEBUI_AUTH is false (conf.c) */
+	PERSIST(CONF_ENABLE_SIGNUP, "ENABLE_SIGNUP", "ui.enable_signup",
+	    CONF_BOOL, "true"),
+	PERSIST(CONF_ENABLE_LOGIN_FORM, "ENABLE_LOGIN_FORM",
+	    "ui.ENABLE_LOGIN_FORM", CONF_BOOL, "true"),
+	PERSIST(CONF_DEFAULT_USER_ROLE, "DEFAULT_USER_ROLE",
+	    "ui.default_user_role", CONF_STR, "\"pending\""),
+	PERSIST(CONF_DEFAULT_LOCALE, "DEFAULT_LOCALE", "ui.default_locale",
+	    CONF_STR, "\"\""),
+	PERSIST(CONF_DEFAULT_MODELS, "DEFAULT_MODELS", "ui.default_models",
+	    CONF_STR, NULL),
+	/* invalid JSON or [] in the environment gives the default (conf.c) */
+	PERSIST(CONF_DEFAULT_PROMPT_SUGGESTIONS, "DEFAULT_PROMPT_SUGGESTIONS",
+	    "ui.prompt_suggestions", CONF_JSON, PROMPT_SUGGESTIONS),
+	/* a list of banners; any invalid one gives [] (conf.c) */
+	PERSIST(CONF_WEBUI_BANNERS, "WEBUI_BANNERS", "ui.banners", CONF_JSON,
+	    "[]"),
+	PERSIST(CONF_PENDING_USER_OVERLAY_TITLE, "PENDING_USER_OVERLAY_TITLE",
+	    "ui.pending_user_overlay_title", CONF_STR, "\"\""),
+	PERSIST(CONF_PENDING_USER_OVERLAY_CONTENT,
+	    "PENDING_USER_OVERLAY_CONTENT", "ui.pending_user_overlay_content",
+	    CONF_STR, "\"\""),
+	PERSIST(CONF_RESPONSE_WATERMARK, "RESPONSE_WATERMARK", "ui.watermark",
+	    CONF_STR, "\"\""),
+	PERSIST(CONF_ENABLE_COMMUNITY_SHARING, "ENABLE_COMMUNITY_SHARING",
+	    "ui.enable_community_sharing", CONF_BOOL, "true"),
+	PERSIST(CONF_ENABLE_MESSAGE_RATING, "ENABLE_MESSAGE_RATING",
+	    "ui.enable_message_rating", CONF_BOOL, "true"),
+	PERSIST(CONF_ENABLE_USER_WEBHOOKS, "ENABLE_USER_WEBHOOKS",
+	    "ui.enable_user_webhooks", CONF_BOOL, "true"),
+	PERSIST(CONF_JWT_EXPIRES_IN, "JWT_EXPIRES_IN", "auth.jwt_expiry",
+	    CONF_STR, "\"-1\""),
+	PERSIST(CONF_ENABLE_API_KEY, "ENABLE_API_KEY", "auth.api_key.enable",
+	    CONF_BOOL, "true"),
+	PERSIST(CONF_ENABLE_API_KEY_ENDPOINT_RESTRICTIONS,
+	    "ENABLE_API_KEY_ENDPOINT_RESTRICTIONS",
+	    "auth.api_key.endpoint_restrictions", CONF_BOOL, "false"),
+	PERSIST(CONF_API_KEY_ALLOWED_ENDPOINTS, "API_KEY_ALLOWED_ENDPOINTS",
+	    "auth.api_key.allowed_endpoints", CONF_STR, "\"\""),
+	PERSIST(CONF_SHOW_ADMIN_DETAILS, "SHOW_ADMIN_DETAILS",
+	    "auth.admin.show", CONF_BOOL, "true"),
+	PERSIST(CONF_ADMIN_EMAIL, "ADMIN_EMAIL", "auth.admin.email", CONF_STR,
+	    NULL),
+	PERSIST(CONF_ENABLE_CHANNELS, "ENABLE_CHANNELS", "channels.enable",
+	    CONF_BOOL, "false"),
+	PERSIST(CONF_ENABLE_NOTES, "ENABLE_NOTES", "notes.enable", CONF_BOOL,
+	    "true"),
+	PERSIST(CONF_ENABLE_DIRECT_CONNECTIONS, "ENABLE_DIRECT_CONNECTIONS",
+	    "direct.enable", CONF_BOOL, "false"),
+	PERSIST(CONF_ENABLE_WEB_SEARCH, "ENABLE_WEB_SEARCH",
+	    "rag.web.search.enable", CONF_BOOL, "false"),
+	PERSIST(CONF_ENABLE_CODE_EXECUTION, "ENABLE_CODE_EXECUTION",
+	    "code_execution.enable", CONF_BOOL, "true"),
+	PERSIST(CONF_CODE_EXECUTION_ENGINE, "CODE_EXECUTION_ENGINE",
+	    "code_execution.engine", CONF_STR, "\"pyodide\""),
+	PERSIST(CONF_ENABLE_CODE_INTERPRETER, "ENABLE_CODE_INTERPRETER",
+	    "code_interpreter.enable", CONF_BOOL, "true"),
+	PERSIST(CONF_ENABLE_IMAGE_GENERATION, "ENABLE_IMAGE_GENERATION",
+	    "image_generation.enable", CONF_BOOL, "false"),
+	PERSIST(CONF_ENABLE_AUTOCOMPLETE_GENERATION,
+	    "ENABLE_AUTOCOMPLETE_GENERATION", "task.autocomplete.enable",
+	    CONF_BOOL, "false"),
+	PERSIST(CONF_ENABLE_GOOGLE_DRIVE_INTEGRATION,
+	    "ENABLE_GOOGLE_DRIVE_INTEGRATION", "google_drive.enable",
+	    CONF_BOOL, "false"),
+	PERSIST(CONF_GOOGLE_DRIVE_CLIENT_ID, "GOOGLE_DRIVE_CLIENT_ID",
+	    "google_drive.client_id", CONF_STR, "\"\""),
+	PERSIST(CONF_GOOGLE_DRIVE_API_KEY, "GOOGLE_DRIVE_API_KEY",
+	    "google_drive.api_key", CONF_STR, "\"\""),
+	PERSIST(CONF_ENABLE_ONEDRIVE_INTEGRATION,
+	    "ENABLE_ONEDRIVE_INTEGRATION", "onedrive.enable", CONF_BOOL,
+	    "false"),
+	PERSIST(CONF_ONEDRIVE_SHAREPOINT_URL, "ONEDRIVE_SHAREPOINT_URL",
+	    "onedrive.sharepoint_url", CONF_STR, "\"\""),
+	PERSIST(CONF_ONEDRIVE_SHAREPOINT_TENANT_ID,
+	    "ONEDRIVE_SHAREPOINT_TENANT_ID", "onedrive.sharepoint_tenant_id",
+	    CONF_STR, "\"\""),
+	PERSIST(CONF_TTS_ENGINE, "AUDIO_TTS_ENGINE", "audio.tts.engine",
+	    CONF_STR, "\"\""),
+	PERSIST(CONF_TTS_VOICE, "AUDIO_TTS_VOICE", "audio.tts.voice",
+	    CONF_STR, "\"alloy\""),
+	PERSIST(CONF_TTS_SPLIT_ON, "AUDIO_TTS_SPLIT_ON", "audio.tts.split_on",
+	    CONF_STR, "\"punctuation\""),
+	PERSIST(CONF_STT_ENGINE, "AUDIO_STT_ENGINE", "audio.stt.engine",
+	    CONF_STR, "\"\""),
+	PERSIST(CONF_FILE_MAX_SIZE, "RAG_FILE_MAX_SIZE", "rag.file.max_size",
+	    CONF_INT, NULL),
+	PERSIST(CONF_FILE_MAX_COUNT, "RAG_FILE_MAX_COUNT",
+	    "rag.file.max_count", CONF_INT, NULL),
+	PERSIST(CONF_FILE_IMAGE_COMPRESSION_WIDTH,
+	    "FILE_IMAGE_COMPRESSION_WIDTH", "file.image_compression_width",
+	    CONF_INT, NULL),
+	PERSIST(CONF_FILE_IMAGE_COMPRESSION_HEIGHT,
+	    "FILE_IMAGE_COMPRESSION_HEIGHT", "file.image_compression_height",
+	    CONF_INT, NULL),
+	/* not read from USER_PERMISSIONS: built from USER_PERMISSIONS_*
+	 * (conf.c) */
+	PERSIST(CONF_USER_PERMISSIONS, "USER_PERMISSIONS", "user.permissions",
+	    CONF_JSON, NULL),
+	PERSIST(CONF_ENABLE_LDAP, "ENABLE_LDAP", "ldap.enable", CONF_BOOL,
+	    "false"),
+	PERSIST(CONF_WEBHOOK_URL, "WEBHOOK_URL", "webhook_url", CONF_STR,
+	    "\"\""),
+
+	/* env.py and config.py, env only */
+	ENV(CONF_WEBUI_SESSION_COOKIE_SAME_SITE,
+	    "WEBUI_SESSION_COOKIE_SAME_SITE", CONF_STR, "\"lax\""),
+	ENV(CONF_WEBUI_SESSION_COOKIE_SECURE, "WEBUI_SESSION_COOKIE_SECURE",
+	    CONF_BOOL, "false"),
+	ENV(CONF_WEBUI_AUTH_TRUSTED_GROUPS_HEADER,
+	    "WEBUI_AUTH_TRUSTED_GROUPS_HEADER", CONF_STR, NULL),
+	/* also forces ENABLE_VERSION_UPDATE_CHECK off (conf.c) */
+	ENV(CONF_OFFLINE_MODE, "OFFLINE_MODE", CONF_BOOL, "false"),
+	ENV(CONF_RESET_CONFIG_ON_START, "RESET_CONFIG_ON_START", CONF_BOOL,
+	    "false"),
+	ENV(CONF_EXTERNAL_PWA_MANIFEST_URL, "EXTERNAL_PWA_MANIFEST_URL",
+	    CONF_STR, NULL),
+	ENV(CONF_ONEDRIVE_CLIENT_ID, "ONEDRIVE_CLIENT_ID", CONF_STR, "\"\""),
+	/* semicolon-separated */
+	ENV(CONF_CORS_ALLOW_CUSTOM_SCHEME, "CORS_ALLOW_CUSTOM_SCHEME",
+	    CONF_STR, "\"\""),
+};

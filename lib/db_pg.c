@@ -1,0 +1,140 @@
+/* db_pg.c: the PostgreSQL driver (libpq), text protocol, PQexecParams. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "db_impl.h"
+#include "log.h"
+#include "mem.h"
+
+static enum err
+pg_open(const char *target, void **conn)
+{
+	PGconn *c = PQconnectdb(target);
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		log_error("could not connect to postgresql: %s",
+		    PQerrorMessage(c));
+		PQfinish(c);
+		return ERR_DB;
+	}
+	PQsetClientEncoding(c, "UTF8");
+	*conn = c;
+	return ERR_OK;
+}
+
+static void
+pg_close(void *conn)
+{
+	PQfinish(conn);
+}
+
+/* Maps a failed result to an error, logging the cause. */
+static enum err
+pg_fail(PGconn *c, PGresult *res, const char *sql)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	if (state != NULL && strcmp(state, "23505") == 0)
+		return ERR_EXISTS;
+	log_error("postgresql query failed: %s; query: %.200s",
+	    res ? PQresultErrorMessage(res) : PQerrorMessage(c), sql);
+	return ERR_DB;
+}
+
+/* Reconnects once when the server went away between requests. */
+static void
+pg_check(PGconn *c)
+{
+	if (PQstatus(c) != CONNECTION_OK) {
+		log_warn("postgresql connection lost, reconnecting");
+		PQreset(c);
+	}
+}
+
+static void
+pg_copy_res(struct arena *a, PGresult *res, struct db_res **out)
+{
+	int nr = PQntuples(res), nc = PQnfields(res), i, j;
+	struct db_res *r = db_res_new(a, nr, nc);
+
+	for (j = 0; j < nc; j++)
+		r->names[j] = arena_strdup(a, PQfname(res, j));
+	for (i = 0; i < nr; i++)
+		for (j = 0; j < nc; j++)
+			if (!PQgetisnull(res, i, j))
+				r->cells[i * nc + j] = arena_strndup(a,
+				    PQgetvalue(res, i, j),
+				    (size_t)PQgetlength(res, i, j));
+	r->changes = strtoll(PQcmdTuples(res), NULL, 10);
+	*out = r;
+}
+
+static enum err
+pg_query(void *conn, struct arena *a, struct db_res **out,
+    const char *sql, int n, const struct db_val *v)
+{
+	PGconn *c = conn;
+	const char *vals[n > 0 ? n : 1];
+	char nums[n > 0 ? n : 1][24];
+	PGresult *res;
+	enum err e = ERR_OK;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		switch (v[i].type) {
+		case DB_T_NULL:
+			vals[i] = NULL;
+			break;
+		case DB_T_TEXT:
+			vals[i] = v[i].s;
+			break;
+		case DB_T_INT:
+			snprintf(nums[i], sizeof(nums[i]), "%lld", v[i].i);
+			vals[i] = nums[i];
+			break;
+		case DB_T_BOOL:
+			vals[i] = v[i].i ? "true" : "false";
+			break;
+		}
+	}
+	pg_check(c);
+	res = PQexecParams(c, sql, n, NULL, vals, NULL, NULL, 0);
+	switch (PQresultStatus(res)) {
+	case PGRES_TUPLES_OK:
+	case PGRES_COMMAND_OK:
+		if (out != NULL)
+			pg_copy_res(a, res, out);
+		break;
+	default:
+		e = pg_fail(c, res, sql);
+	}
+	PQclear(res);
+	return e;
+}
+
+static enum err
+pg_exec_script(void *conn, const char *sql)
+{
+	PGconn *c = conn;
+	PGresult *res;
+	enum err e = ERR_OK;
+
+	pg_check(c);
+	res = PQexec(c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
+		e = pg_fail(c, res, sql);
+	PQclear(res);
+	return e;
+}
+
+const struct db_driver db_pg_driver = {
+	.open = pg_open,
+	.close = pg_close,
+	.query = pg_query,
+	.exec_script = pg_exec_script,
+	.begin_sql = "BEGIN",
+};

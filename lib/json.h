@@ -1,0 +1,45 @@
+/* json.h: small helpers over json-c. Objects are reference counted by
+ * json-c; json_on_arena() hands one reference to an arena. */
+#ifndef CWEBUI_JSON_H
+#define CWEBUI_JSON_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+struct arena;
+
+/* Parses exactly one JSON value from s (len bytes); trailing garbage is an
+ * error. Returns a new reference, or NULL when the text is not JSON. */
+json_object *json_parse(const char *s, size_t len);
+
+/* Parses s; returns NULL for NULL, "null" or invalid text (the Python JSON
+ * columns hold SQL NULL or the text "null" for "absent"). New reference. */
+json_object *json_parse_col(const char *s);
+
+/* Registers json_object_put(o) on the arena; returns o. NULL is fine. */
+json_object *json_on_arena(struct arena *a, json_object *o);
+
+/* Serializes compactly, without escaping '/'. The text is owned by o. */
+const char *json_text(json_object *o);
+
+/* Returns the string at key, or NULL when absent or not a string. */
+const char *json_get_str(json_object *o, const char *key);
+/* Returns 1 and sets *out when key holds a bool, else 0. */
+int	 json_get_bool(json_object *o, const char *key, int *out);
+/* Returns the member (borrowed), or NULL when absent or JSON null. */
+json_object *json_get(json_object *o, const char *key);
+
+/* New string, or JSON null for a NULL s. New reference. */
+json_object *json_str_or_null(const char *s);
+
+/* Deep-merges src into dst (objects merge key by key, anything else is
+ * replaced); src is not changed. */
+void	 json_merge(json_object *dst, json_object *src);
+
+/* Returns the value at a dotted path ("ui.enable_signup") or NULL. Borrowed. */
+json_object *json_get_path(json_object *o, const char *path);
+/* Sets the value at a dotted path, creating objects on the way; takes v. */
+void	 json_set_path(json_object *o, const char *path, json_object *v);
+
+#endif

@@ -1,0 +1,36 @@
+# lib/: everything the programs share; nothing here knows FastCGI or sockets.
+noinst_LIBRARIES += lib/libcwebui.a
+lib_libcwebui_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(PQ_CFLAGS) \
+	$(SQLITE_CFLAGS) $(JWT_CFLAGS) $(CRYPT_CFLAGS) $(CURL_CFLAGS)
+lib_libcwebui_a_SOURCES = \
+	lib/buf.c lib/buf.h \
+	lib/conf.c lib/conf_items.c lib/conf.h \
+	lib/db.c lib/db.h lib/db_impl.h lib/db_pg.c lib/db_sqlite.c \
+	lib/err.c lib/err.h \
+	lib/group.c lib/group.h \
+	lib/json.c lib/json.h \
+	lib/jwt.c lib/jwt.h \
+	lib/log.c lib/log.h \
+	lib/mem.c lib/mem.h \
+	lib/passwd.c lib/passwd.h \
+	lib/path.c lib/path.h \
+	lib/perm.c lib/perm.h \
+	lib/rand.c lib/rand.h \
+	lib/schema.c lib/schema.h \
+	lib/secret.c lib/secret.h \
+	lib/setup.c lib/setup.h \
+	lib/user.c lib/user.h \
+	lib/webhook.c lib/webhook.h
+nodist_lib_libcwebui_a_SOURCES = lib/schema_sql.c
+
+# The schema SQL of each engine, embedded as C strings.
+lib/schema_sql.c: $(srcdir)/db/sqlite/schema.sql $(srcdir)/db/postgres/schema.sql $(srcdir)/db/embed.sh
+	$(AM_V_GEN)$(SHELL) $(srcdir)/db/embed.sh $(srcdir)/db/sqlite/schema.sql \
+		$(srcdir)/db/postgres/schema.sql > $@.tmp && mv $@.tmp $@
+BUILT_SOURCES += lib/schema_sql.c
+CLEANFILES += lib/schema_sql.c
+EXTRA_DIST += db/sqlite/schema.sql db/postgres/schema.sql db/embed.sh
+
+CWEBUI_LIBS = lib/libcwebui.a $(JSONC_LIBS) $(PQ_LIBS) $(SQLITE_LIBS) \
+	$(JWT_LIBS) $(CRYPT_LIBS) $(CURL_LIBS) -lm
+dist_man_MANS += lib/cwebui.7

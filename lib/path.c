@@ -1,0 +1,30 @@
+#include <string.h>
+
+#include "path.h"
+
+int
+path_match(const char *pattern, const char *path, const char *params[],
+    int max)
+{
+	const char *p = pattern, *s = path;
+	int np = 0;
+
+	while (*p != '\0') {
+		if (*p == '{') {
+			size_t n = strcspn(s, "/");
+
+			p = strchr(p, '}');
+			if (p == NULL || n == 0 || np >= max)
+				return 0;
+			p++;
+			params[np++] = s;
+			s += n;
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	return *s == '\0';
+}

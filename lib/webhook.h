@@ -1,0 +1,20 @@
+/* webhook.h: the admin notification webhook (WEBHOOK_URL), as Open WebUI's
+ * utils/webhook.py post_webhook() sends it. */
+#ifndef CWEBUI_WEBHOOK_H
+#define CWEBUI_WEBHOOK_H
+
+#include <json-c/json.h>
+
+#include "err.h"
+
+/* Posts message to url as JSON, shaped for the receiver the URL names:
+ * {"text"} for Slack and Google Chat, {"content"} (cut to 2000 characters)
+ * for Discord, a MessageCard for Microsoft Teams (name is the instance
+ * name; event_data's "action" and the JSON object text in its "user" give
+ * the subtitle and facts), else event_data itself. Only http and https,
+ * at most 10 seconds. event_data is borrowed. Returns ERR_OK when the
+ * receiver answered below 400; ERR_IO otherwise, cause logged. */
+enum err webhook_post(const char *name, const char *url, const char *message,
+	    json_object *event_data);
+
+#endif

@@ -1,0 +1,17 @@
+# src/fcgi/: cwebui-fcgi, the pre-forked FastCGI server.
+sbin_PROGRAMS += src/fcgi/cwebui-fcgi
+src_fcgi_cwebui_fcgi_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(JSONC_CFLAGS)
+src_fcgi_cwebui_fcgi_LDADD = $(CWEBUI_LIBS) $(FCGI_LIBS)
+src_fcgi_cwebui_fcgi_SOURCES = \
+	src/fcgi/main.c \
+	src/fcgi/master.c src/fcgi/master.h \
+	src/fcgi/worker.c src/fcgi/worker.h \
+	src/fcgi/req.c src/fcgi/req.h \
+	src/fcgi/router.c src/fcgi/router.h \
+	src/fcgi/routes.c src/fcgi/handlers.h \
+	src/fcgi/authn.c src/fcgi/authn.h \
+	src/fcgi/h_auths.c src/fcgi/h_auths_admin.c \
+	src/fcgi/h_config.c \
+	src/fcgi/h_misc.c \
+	src/fcgi/h_users.c
+dist_man_MANS += src/fcgi/cwebui-fcgi.8

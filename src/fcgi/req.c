@@ -1,0 +1,309 @@
+/* req.c: the FastCGI adapter: reads a request from libfcgi into struct
+ * req and writes responses back. The only file that knows FCGX_Request. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+
+#include "conf.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "req.h"
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+char *
+req_urldecode(struct arena *a, const char *s, size_t n, int plus)
+{
+	char *out = arena_alloc(a, n + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n &&
+		    hexval((unsigned char)s[i + 1]) >= 0 &&
+		    hexval((unsigned char)s[i + 2]) >= 0) {
+			*o++ = (char)(hexval((unsigned char)s[i + 1]) * 16 +
+			    hexval((unsigned char)s[i + 2]));
+			i += 2;
+		} else if (plus && s[i] == '+')
+			*o++ = ' ';
+		else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *
+req_param(struct req *r, const char *name)
+{
+	FCGX_Request *fr = r->io;
+
+	return FCGX_GetParam(name, fr->envp);
+}
+
+const char *
+req_header(struct req *r, const char *name)
+{
+	char key[128];
+	size_t i, n = strlen(name);
+
+	if (n + 6 >= sizeof(key))
+		return NULL;
+	memcpy(key, "HTTP_", 5);
+	for (i = 0; i < n; i++)
+		key[5 + i] = name[i] == '-' ? '_' :
+		    (char)toupper((unsigned char)name[i]);
+	key[5 + n] = '\0';
+	if (strcmp(key, "HTTP_CONTENT_TYPE") == 0)
+		return req_param(r, "CONTENT_TYPE");
+	return req_param(r, key);
+}
+
+const char *
+req_cookie(struct req *r, const char *name)
+{
+	const char *h = req_header(r, "Cookie"), *p, *eq, *end;
+	size_t n = strlen(name);
+
+	for (p = h; p != NULL && *p != '\0'; p = end + (*end != '\0')) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = strchr(p, ';');
+		if (end == NULL)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq != NULL && (size_t)(eq - p) == n &&
+		    memcmp(p, name, n) == 0) {
+			const char *v = eq + 1;
+			size_t vn = (size_t)(end - v);
+
+			if (vn >= 2 && v[0] == '"' && v[vn - 1] == '"') {
+				v++;
+				vn -= 2;
+			}
+			return req_urldecode(r->a, v, vn, 0);
+		}
+	}
+	return NULL;
+}
+
+const char *
+req_query(struct req *r, const char *name)
+{
+	const char *p, *eq, *end;
+	size_t n = strlen(name);
+
+	for (p = r->query; *p != '\0'; p = end + (*end != '\0')) {
+		end = strchr(p, '&');
+		if (end == NULL)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq == NULL)
+			eq = end;
+		if (strlen(req_urldecode(r->a, p, (size_t)(eq - p), 1)) == n &&
+		    strcmp(req_urldecode(r->a, p, (size_t)(eq - p), 1), name) == 0)
+			return req_urldecode(r->a, eq + (eq < end),
+			    (size_t)(end - eq - (eq < end)), 1);
+	}
+	return NULL;
+}
+
+const char *
+req_base_url(struct req *r)
+{
+	const char *host = req_header(r, "X-Forwarded-Host");
+	const char *proto = req_header(r, "X-Forwarded-Proto");
+
+	if (host == NULL)
+		host = req_header(r, "Host");
+	if (host == NULL)
+		host = req_param(r, "SERVER_NAME");
+	if (proto == NULL) {
+		const char *https = req_param(r, "HTTPS");
+
+		proto = https != NULL && strcasecmp(https, "on") == 0 ?
+		    "https" : "http";
+	}
+	return arena_printf(r->a, "%s://%s", proto, host ? host : "localhost");
+}
+
+static int
+safe_header(const char *s)
+{
+	return strpbrk(s, "\r\n") == NULL;
+}
+
+void
+resp_header(struct req *r, const char *name, const char *value)
+{
+	if (!safe_header(name) || !safe_header(value)) {
+		log_error("[%s] refused a header with a line break", r->id);
+		return;
+	}
+	buf_printf(&r->out_headers, "%s: %s\r\n", name, value);
+}
+
+static void
+cookie_date(char *out, size_t n, long long when)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+void
+resp_cookie(struct req *r, const char *name, const char *value,
+    long long expires, int httponly)
+{
+	const char *ss = conf_str(CONF_WEBUI_AUTH_COOKIE_SAME_SITE);
+	struct buf c = BUF_INIT;
+	char date[64];
+
+	buf_printf(&c, "%s=%s", name, value);
+	if (expires > 0) {
+		cookie_date(date, sizeof(date), expires);
+		buf_printf(&c, "; expires=%s", date);
+	}
+	if (httponly)
+		buf_puts(&c, "; HttpOnly");
+	buf_puts(&c, "; Path=/");
+	buf_printf(&c, "; SameSite=%s", ss != NULL ? ss : "lax");
+	if (conf_bool(CONF_WEBUI_AUTH_COOKIE_SECURE))
+		buf_puts(&c, "; Secure");
+	resp_header(r, "Set-Cookie", buf_str(&c));
+	buf_free(&c);
+}
+
+void
+resp_cookie_delete(struct req *r, const char *name)
+{
+	resp_header(r, "Set-Cookie", arena_printf(r->a, "%s=\"\"; expires="
+	    "Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=lax",
+	    name));
+}
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 307: return "Temporary Redirect";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 422: return "Unprocessable Entity";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Status";
+	}
+}
+
+int
+resp_raw(struct req *r, int status, const char *ctype, const void *body,
+    size_t len)
+{
+	FCGX_Request *fr = r->io;
+
+	r->status = status;
+	FCGX_FPrintF(fr->out, "Status: %d %s\r\n", status, status_text(status));
+	if (ctype != NULL)
+		FCGX_FPrintF(fr->out, "Content-Type: %s\r\n", ctype);
+	FCGX_FPrintF(fr->out, "Content-Length: %lu\r\n", (unsigned long)len);
+	if (r->out_headers.len > 0)
+		FCGX_PutStr(r->out_headers.p, (int)r->out_headers.len, fr->out);
+	FCGX_PutS("\r\n", fr->out);
+	if (len > 0 && strcmp(r->method, "HEAD") != 0)
+		FCGX_PutStr(body, (int)len, fr->out);
+	return status;
+}
+
+int
+resp_json(struct req *r, int status, json_object *obj)
+{
+	const char *text;
+
+	json_on_arena(r->a, obj);
+	text = obj == NULL ? "null" : json_text(obj);
+	return resp_raw(r, status, "application/json", text, strlen(text));
+}
+
+int
+resp_error(struct req *r, int status, const char *detail)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	return resp_json(r, status, o);
+}
+
+int
+resp_invalid(struct req *r, const char *field, const char *type,
+    const char *msg)
+{
+	json_object *o = json_object_new_object();
+	json_object *arr = json_object_new_array(), *e = json_object_new_object();
+	json_object *loc = json_object_new_array();
+
+	json_object_array_add(loc, json_object_new_string("body"));
+	if (field != NULL)
+		json_object_array_add(loc, json_object_new_string(field));
+	json_object_object_add(e, "type", json_object_new_string(type));
+	json_object_object_add(e, "loc", loc);
+	json_object_object_add(e, "msg", json_object_new_string(msg));
+	json_object_object_add(e, "input", r->json != NULL ?
+	    json_object_get(r->json) : NULL);
+	json_object_array_add(arr, e);
+	json_object_object_add(o, "detail", arr);
+	return resp_json(r, 422, o);
+}
+
+int
+resp_redirect(struct req *r, int status, const char *location)
+{
+	resp_header(r, "Location", location);
+	return resp_raw(r, status, NULL, "", 0);
+}
+
+/* Reads the body up to max bytes. Returns ERR_TOOBIG past it. */
+enum err
+req_read_body(struct req *r, size_t max)
+{
+	FCGX_Request *fr = r->io;
+	const char *cl = req_param(r, "CONTENT_LENGTH");
+	char chunk[16384];
+	int n;
+
+	if (cl != NULL && strtoull(cl, NULL, 10) > max)
+		return ERR_TOOBIG;
+	buf_on_arena(&r->body, r->a);
+	buf_reserve(&r->body, 0);
+	while ((n = FCGX_GetStr(chunk, sizeof(chunk), fr->in)) > 0) {
+		if (r->body.len + (size_t)n > max)
+			return ERR_TOOBIG;
+		buf_append(&r->body, chunk, (size_t)n);
+	}
+	return ERR_OK;
+}

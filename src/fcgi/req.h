@@ -1,0 +1,91 @@
+/* req.h: one FastCGI request as handlers see it, and the response writers.
+ *
+ * The adapter (req.c) fills struct req, the router (router.c) matches the
+ * route table, authenticates once according to the route's flags, parses a
+ * JSON body when asked, then calls the handler. Everything hanging off a
+ * request lives in r->a, reset after the response. A handler returns the
+ * value of the resp_*() call that wrote its response. */
+#ifndef CWEBUI_REQ_H
+#define CWEBUI_REQ_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct arena;
+struct db;
+struct user;
+
+#define REQ_MAX_PARAMS	4
+
+struct req {
+	struct arena	*a;
+	struct db	*db;
+	void		*io;		/* FCGX_Request, for req.c only */
+	const char	*method;
+	const char	*path;		/* decoded path, no query */
+	const char	*query;		/* raw query string, "" when none */
+	const char	*params[REQ_MAX_PARAMS];	/* {name} captures */
+	struct buf	 body;
+	json_object	*json;		/* parsed body (routes with R_JSON) */
+	struct user	*user;		/* signed-in user, or NULL */
+	const char	*token;		/* the credential that signed in */
+	int		 api_key;	/* 1 when the credential was an sk- key */
+	char		 id[17];	/* request id for logs */
+	int		 status;	/* status written, for the access log */
+	struct buf	 out_headers;	/* extra response headers, CRLF-ended */
+};
+
+/* Returns the request header (e.g. "Authorization", "Cookie"), or NULL. */
+const char *req_header(struct req *r, const char *name);
+/* Returns the FastCGI parameter (e.g. "REMOTE_ADDR"), or NULL. */
+const char *req_param(struct req *r, const char *name);
+/* Returns the decoded value of a cookie, or NULL. Arena-owned. */
+const char *req_cookie(struct req *r, const char *name);
+/* Returns the decoded value of a query parameter, or NULL. Arena-owned. */
+const char *req_query(struct req *r, const char *name);
+/* Returns the scheme://host of the request as the browser sent it. */
+const char *req_base_url(struct req *r);
+
+/* The JWT signing secret of this process. */
+const char *fcgi_secret(void);
+/* Decodes %XX (and '+' when plus) of s[0..n) into an arena string. */
+char	*req_urldecode(struct arena *a, const char *s, size_t n, int plus);
+
+/* Adds a response header. name and value must not contain CR or LF. */
+void	 resp_header(struct req *r, const char *name, const char *value);
+/* Sets the token-style cookie: Path=/, SameSite and Secure from the
+ * WEBUI_AUTH_COOKIE_* settings; expires is epoch seconds, 0 = session. */
+void	 resp_cookie(struct req *r, const char *name, const char *value,
+	    long long expires, int httponly);
+/* Deletes a cookie (empty value, expired, Path=/). */
+void	 resp_cookie_delete(struct req *r, const char *name);
+
+/* Writes status + JSON body; takes the reference to obj. Returns status. */
+int	 resp_json(struct req *r, int status, json_object *obj);
+/* Writes status + {"detail": detail}. Returns status. */
+int	 resp_error(struct req *r, int status, const char *detail);
+/* Writes FastAPI's 422 for a missing or mistyped body field. */
+int	 resp_invalid(struct req *r, const char *field, const char *type,
+	    const char *msg);
+/* Writes a body of the given type. Returns status. */
+int	 resp_raw(struct req *r, int status, const char *ctype,
+	    const void *body, size_t len);
+/* Writes a redirect (307, 302, ...) to location. Returns status. */
+int	 resp_redirect(struct req *r, int status, const char *location);
+
+/* For the worker loop: reads the body, ERR_TOOBIG past max bytes. */
+enum err req_read_body(struct req *r, size_t max);
+
+/* The Python backend's common error texts (constants.py ERROR_MESSAGES). */
+#define MSG_NOT_FOUND		"We could not find what you're looking for :/"
+#define MSG_ACCESS_PROHIBITED	"You do not have permission to access this resource. Please contact your administrator for assistance."
+#define MSG_UNAUTHORIZED	"401 Unauthorized"
+#define MSG_INVALID_TOKEN	"Your session has expired or the token is invalid. Please sign in again."
+#define MSG_NOT_AUTHENTICATED	"Not authenticated"
+#define MSG_DEFAULT		"Something went wrong :/"
+
+#endif

@@ -1,0 +1,180 @@
+/* worker.c: the FastCGI accept loop with a per-request arena. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "mem.h"
+#include "rand.h"
+#include "req.h"
+#include "router.h"
+#include "user.h"
+#include "worker.h"
+
+static volatile sig_atomic_t worker_stop;
+
+static void
+worker_on_term(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+	FCGX_ShutdownPending();
+}
+
+static void
+worker_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_term;	/* no SA_RESTART: accept() returns */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static double
+worker_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Splits REQUEST_URI into the decoded path and the raw query. */
+static void
+worker_uri(struct req *r)
+{
+	const char *uri = req_param(r, "REQUEST_URI"), *q;
+
+	if (uri == NULL || *uri == '\0')
+		uri = "/";
+	q = strchr(uri, '?');
+	r->path = req_urldecode(r->a, uri, q ? (size_t)(q - uri) : strlen(uri), 0);
+	r->query = q ? arena_strdup(r->a, q + 1) : "";
+}
+
+/* CORS as Starlette's middleware does it, but never '*' with credentials:
+ * with the default "*" any origin may read responses without cookies; a
+ * listed origin gets itself back with credentials allowed. */
+static int
+worker_cors(struct req *r)
+{
+	const char *origin = req_header(r, "Origin");
+	const char *allow = conf_str(CONF_CORS_ALLOW_ORIGIN);
+	const char *p;
+	size_t n = origin ? strlen(origin) : 0;
+	int listed = 0;
+
+	if (origin == NULL)
+		return 0;
+	for (p = allow ? allow : "*"; *p != '\0'; p += strcspn(p, ";"),
+	    p += *p == ';') {
+		size_t len = strcspn(p, ";");
+
+		if (len == n && strncmp(p, origin, n) == 0)
+			listed = 1;
+	}
+	if (listed) {
+		resp_header(r, "Access-Control-Allow-Origin", origin);
+		resp_header(r, "Access-Control-Allow-Credentials", "true");
+		resp_header(r, "Vary", "Origin");
+	} else if (allow == NULL || strcmp(allow, "*") == 0)
+		resp_header(r, "Access-Control-Allow-Origin", "*");
+	else if (strcmp(r->method, "OPTIONS") == 0)
+		return resp_raw(r, 400, "text/plain", "Disallowed CORS origin", 22);
+	if (strcmp(r->method, "OPTIONS") == 0 &&
+	    req_header(r, "Access-Control-Request-Method") != NULL) {
+		const char *h = req_header(r, "Access-Control-Request-Headers");
+
+		resp_header(r, "Access-Control-Allow-Methods",
+		    "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
+		if (h != NULL)
+			resp_header(r, "Access-Control-Allow-Headers", h);
+		resp_header(r, "Access-Control-Max-Age", "600");
+		return resp_raw(r, 200, "text/plain", "OK", 2);
+	}
+	return 0;
+}
+
+static void
+worker_serve(struct req *r, const struct worker_opts *o)
+{
+	enum err e;
+
+	worker_uri(r);
+	if (worker_cors(r) != 0)
+		return;
+	if (conf_refresh(r->db) != ERR_OK) {
+		resp_error(r, 500, MSG_DEFAULT);
+		return;
+	}
+	e = req_read_body(r, o->max_body);
+	if (e == ERR_TOOBIG) {
+		resp_error(r, 413, "Request body too large");
+		return;
+	}
+	router_dispatch(r);
+}
+
+/* Opens the database lazily so a worker survives a database restart. */
+static struct db *
+worker_db(struct db *db, const char *url)
+{
+	if (db == NULL && db_open(url, &db) != ERR_OK)
+		return NULL;
+	return db;
+}
+
+int
+worker_run(const struct worker_opts *o)
+{
+	FCGX_Request fr;
+	struct arena *a = arena_new();
+	struct db *db = NULL;
+	unsigned long served = 0;
+	struct req r;
+	double t0;
+
+	worker_signals();
+	FCGX_Init();
+	FCGX_InitRequest(&fr, o->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	while (!worker_stop && FCGX_Accept_r(&fr) == 0) {
+		t0 = worker_now();
+		memset(&r, 0, sizeof(r));
+		r.a = a;
+		r.io = &fr;
+		r.status = 500;
+		snprintf(r.id, sizeof(r.id), "%08lx%08lx",
+		    (unsigned long)random(), (unsigned long)random());
+		r.method = req_param(&r, "REQUEST_METHOD");
+		if (r.method == NULL)
+			r.method = "GET";
+		buf_on_arena(&r.out_headers, a);
+		if ((r.db = db = worker_db(db, o->database_url)) == NULL) {
+			worker_uri(&r);
+			resp_error(&r, 500, MSG_DEFAULT);
+		} else
+			worker_serve(&r, o);
+		log_info("%s %s %d %.1fms %s %s", r.method,
+		    r.path ? r.path : "-", r.status,
+		    (worker_now() - t0) * 1000.0, r.id,
+		    r.user ? r.user->id : "-");
+		FCGX_Finish_r(&fr);
+		arena_reset(a);
+		if (o->max_requests > 0 && ++served >= o->max_requests)
+			break;
+	}
+	db_close(db);
+	arena_free(a);
+	return 0;
+}

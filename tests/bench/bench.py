@@ -1,0 +1,190 @@
+"""make bench: cwebui-fcgi behind lighttpd, measured against two baselines
+taken in the same run, behind the same lighttpd:
+  static  lighttpd serving a file with the same bytes as the response;
+  echo    a minimal libfcgi responder (tests/bench/fcgi_echo.c) returning the
+          same bytes, with the same number of workers.
+Prints req/s, p50/p99 latency and the ratio to each baseline for every
+endpoint, the resident (RSS) and proportional (PSS) memory of all cwebui-fcgi
+processes after the run, and the time from start to the first 200.
+Environment: BENCH_SECONDS (5), BENCH_CONNECTIONS (32), CWEBUI_WORKERS (2).
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.abspath(os.environ.get("CWEBUI_BUILDDIR", ROOT))
+RUN_STACK = os.path.join(ROOT, "fcgi-conf", "run-stack")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+WORKERS = os.environ.get("CWEBUI_WORKERS", "2")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(url, data=None, headers=None):
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.status, r.read()
+
+
+class Stack:
+    """One run-stack (lighttpd + a FastCGI program) on a private port."""
+
+    def __init__(self, tmp, name, builddir, frontend, env=None):
+        self.port = free_port()
+        self.dir = os.path.join(tmp, name)
+        os.makedirs(self.dir)
+        self.url = "http://127.0.0.1:%d" % self.port
+        e = dict(os.environ, PORT=str(self.port), HOST="127.0.0.1",
+                 DATA_DIR=os.path.join(self.dir, "data"),
+                 RUNDIR=os.path.join(self.dir, "run"),
+                 CWEBUI_BUILDDIR=builddir, FRONTEND_DIR=frontend,
+                 CWEBUI_WORKERS=WORKERS, WEBUI_SECRET_KEY="bench-secret",
+                 GLOBAL_LOG_LEVEL="WARNING")
+        e.pop("DATABASE_URL", None)
+        e.update(env or {})
+        self.log = open(os.path.join(self.dir, "stack.log"), "w")
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen([RUN_STACK], env=e, stdout=self.log,
+                                     stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.first_200 = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if http(self.url + "/health")[0] == 200:
+                    self.first_200 = time.monotonic() - self.t0
+                    return
+            except Exception:
+                time.sleep(0.005)
+        raise SystemExit("bench: stack %s did not start, see %s" %
+                         (name, self.log.name))
+
+    def stop(self):
+        os.killpg(self.proc.pid, 15)
+        self.proc.wait(timeout=40)
+        self.log.close()
+
+
+def wrk(url, headers=()):
+    cmd = ["wrk", "-t2", "-c%d" % CONNS, "-d%ds" % SECONDS, "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True,
+                         check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    lat = {}
+    for pct, val, unit in re.findall(r"\s+(50|99)%\s+([\d.]+)(us|ms|s)\b", out):
+        lat[pct] = float(val) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"),
+            "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def memory(binary):
+    """RSS and PSS (kB) summed over the processes running binary."""
+    rss = pss = n = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink("/proc/%s/exe" % pid) != binary:
+                continue
+            with open("/proc/%s/smaps_rollup" % pid) as f:
+                for line in f:
+                    k, v = line.split(":", 1)
+                    if k == "Rss":
+                        rss += int(v.split()[0])
+                    elif k == "Pss":
+                        pss += int(v.split()[0])
+            n += 1
+        except OSError:
+            continue
+    return n, rss, pss
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="cwebui-bench-")
+    front = os.path.join(tmp, "front")
+    os.makedirs(front)
+    with open(os.path.join(front, "index.html"), "w") as f:
+        f.write("<!doctype html><title>bench</title>\n")
+    fcgi_bin = os.path.join(BUILD, "src", "fcgi", "cwebui-fcgi")
+    echo_bin = os.path.join(BUILD, "tests", "bench", "fcgi_echo")
+    stacks = []
+    try:
+        cw = Stack(tmp, "cwebui", BUILD, front)
+        stacks.append(cw)
+        body = json.dumps({"name": "Bench Admin", "email": "bench@example.com",
+                           "password": "bench-password"}).encode()
+        _, signup = http(cw.url + "/api/v1/auths/signup", body,
+                         {"Content-Type": "application/json"})
+        token = json.loads(signup)["token"]
+        auth = "Authorization: Bearer " + token
+        endpoints = [("GET /api/config", "/api/config", (), "config.json"),
+                     ("GET /api/v1/auths/", "/api/v1/auths/", (auth,),
+                      "auths.json")]
+        results = []
+        for label, path, hdrs, fname in endpoints:
+            req = urllib.request.Request(cw.url + path)
+            for h in hdrs:
+                k, v = h.split(": ", 1)
+                req.add_header(k, v)
+            with urllib.request.urlopen(req) as r:
+                data = r.read()
+            with open(os.path.join(front, fname), "wb") as f:
+                f.write(data)
+            res = {"label": label, "bytes": len(data)}
+            res["cwebui"] = wrk(cw.url + path, hdrs)
+            res["static"] = wrk(cw.url + "/" + fname)
+            # the baseline responder, behind its own identical stack
+            fake = os.path.join(tmp, "echo-" + fname)
+            os.makedirs(os.path.join(fake, "src", "fcgi"))
+            wrapper = os.path.join(fake, "src", "fcgi", "cwebui-fcgi")
+            with open(wrapper, "w") as f:
+                f.write("#!/bin/sh\nBENCH_BODY_FILE=%s exec %s\n" %
+                        (os.path.join(front, fname), echo_bin))
+            os.chmod(wrapper, 0o755)
+            echo = Stack(tmp, "echo-" + label.split()[1].strip("/").replace("/", "-"),
+                         fake, front)
+            stacks.append(echo)
+            res["echo"] = wrk(echo.url + path, hdrs)
+            echo.stop()
+            stacks.remove(echo)
+            results.append(res)
+        nproc, rss, pss = memory(os.path.realpath(fcgi_bin))
+        print("cwebui bench: %d s per run, %d connections, %s workers, wrk -t2"
+              % (SECONDS, CONNS, WORKERS))
+        print("%-22s %7s %10s %8s %8s %9s %9s" % ("endpoint / server", "bytes",
+              "req/s", "p50 ms", "p99 ms", "x static", "x echo"))
+        for res in results:
+            for who in ("cwebui", "static", "echo"):
+                m = res[who]
+                print("%-22s %7d %10.0f %8.2f %8.2f %9s %9s%s" % (
+                    (res["label"] if who == "cwebui" else "  " + who),
+                    res["bytes"], m["rps"], m["p50"] or 0, m["p99"] or 0,
+                    "%.2f" % (m["rps"] / res["static"]["rps"]),
+                    "%.2f" % (m["rps"] / res["echo"]["rps"]),
+                    "  (%d non-2xx!)" % m["errors"] if m["errors"] else ""))
+        print("cwebui-fcgi memory after the run: %d processes, RSS %.1f MiB, "
+              "PSS %.1f MiB" % (nproc, rss / 1024, pss / 1024))
+        print("start to first 200 (GET /health through lighttpd): %.0f ms"
+              % (cw.first_200 * 1000))
+    finally:
+        for s in stacks:
+            s.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

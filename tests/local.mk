@@ -1,0 +1,52 @@
+# tests/: unit tests in C (TAP), black-box tests against the real stack
+# (pytest, both database engines), and benchmarks.
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+UNIT_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(JWT_CFLAGS) -I$(srcdir)/tests/unit
+UNIT_LDADD = $(CWEBUI_LIBS)
+
+unit_tests = \
+	tests/unit/t_conf \
+	tests/unit/t_jwt \
+	tests/unit/t_passwd \
+	tests/unit/t_path \
+	tests/unit/t_secret \
+	tests/unit/t_util
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+
+tests_unit_t_conf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_conf_LDADD = $(UNIT_LDADD)
+tests_unit_t_jwt_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_jwt_LDADD = $(UNIT_LDADD)
+tests_unit_t_passwd_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_passwd_LDADD = $(UNIT_LDADD)
+tests_unit_t_secret_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_secret_LDADD = $(UNIT_LDADD)
+tests_unit_t_util_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_util_LDADD = $(UNIT_LDADD)
+tests_unit_t_path_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_path_LDADD = $(UNIT_LDADD)
+
+EXTRA_DIST += tests/unit/tap.h tests/api tests/schema tests/pg tests/bench \
+	tests/install-deps tests/packages.txt
+
+# Black-box tests: the whole stack (lighttpd + cwebui-fcgi) on SQLite and
+# on a private PostgreSQL, started and stopped by the harness.
+check-local: all
+	CWEBUI_BUILDDIR=$(abs_builddir) CWEBUI_SRCDIR=$(abs_srcdir) \
+		$(SHELL) $(srcdir)/tests/api/run
+
+# make run: the whole stack in the foreground on the embedded default.
+run: all
+	CWEBUI_BUILDDIR=$(abs_builddir) $(SHELL) $(srcdir)/fcgi-conf/run-stack
+
+# make bench: throughput and memory against baselines measured in the run.
+bench: all tests/bench/fcgi_echo
+	CWEBUI_BUILDDIR=$(abs_builddir) $(SHELL) $(srcdir)/tests/bench/run
+
+.PHONY: run bench
+
+EXTRA_PROGRAMS = tests/bench/fcgi_echo
+tests_bench_fcgi_echo_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS)
+tests_bench_fcgi_echo_LDADD = $(FCGI_LIBS)
+CLEANFILES += tests/bench/fcgi_echo
