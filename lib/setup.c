@@ -102,6 +102,15 @@ setup_paths(struct setup *st)
 	return ERR_OK;
 }
 
+void
+setup_free(struct setup *st)
+{
+	free(st->data_dir);
+	free(st->database_url);
+	free(st->secret);
+	memset(st, 0, sizeof(*st));
+}
+
 enum err
 setup_init(struct setup *st)
 {

@@ -17,6 +17,9 @@ struct setup {
  * closed again, so the caller may fork afterwards. */
 enum err setup_init(struct setup *st);
 
+/* Frees the strings of st. */
+void	 setup_free(struct setup *st);
+
 /* Resolves DATA_DIR and DATABASE_URL only (no database access). */
 enum err setup_paths(struct setup *st);
 

@@ -314,7 +314,7 @@ user_list(struct db *db, struct arena *a, const char *query,
     const char *order_by, const char *direction, long long skip,
     long long limit, struct user ***out, int *n, long long *total)
 {
-	struct buf sql = BUF_INIT;
+	struct buf *sql = arena_alloc(a, sizeof(*sql));
 	struct db_val v[3];
 	struct db_res *res;
 	struct user **list;
@@ -328,23 +328,23 @@ user_list(struct db *db, struct arena *a, const char *query,
 		order_by = NULL;
 	if (direction != NULL && *direction == '\0')
 		direction = NULL;
-	buf_on_arena(&sql, a);
-	buf_puts(&sql, "SELECT " USER_COLS " FROM \"user\"");
+	buf_on_arena(sql, a);
+	buf_puts(sql, "SELECT " USER_COLS " FROM \"user\"");
 	if (query != NULL) {
 		v[nv++] = DBV_TEXT(arena_printf(a, "%%%s%%", query));
 		if (db_engine(db) == DB_PG)
-			buf_puts(&sql, " WHERE (name ILIKE $1 OR email ILIKE $1)");
+			buf_puts(sql, " WHERE (name ILIKE $1 OR email ILIKE $1)");
 		else
-			buf_puts(&sql, " WHERE (lower(name) LIKE lower($1) OR "
+			buf_puts(sql, " WHERE (lower(name) LIKE lower($1) OR "
 			    "lower(email) LIKE lower($1))");
 	}
 	if (query == NULL && order_by == NULL && direction == NULL)
-		buf_puts(&sql, " ORDER BY created_at DESC");
+		buf_puts(sql, " ORDER BY created_at DESC");
 	else if (order_by != NULL) {
 		for (k = 0; k < sizeof(user_order_cols) /
 		    sizeof(user_order_cols[0]); k++)
 			if (strcmp(order_by, user_order_cols[k]) == 0) {
-				buf_printf(&sql, " ORDER BY %s %s",
+				buf_printf(sql, " ORDER BY %s %s",
 				    user_order_cols[k], direction != NULL &&
 				    strcmp(direction, "asc") == 0 ?
 				    "ASC" : "DESC");
@@ -352,16 +352,16 @@ user_list(struct db *db, struct arena *a, const char *query,
 			}
 	}
 	if (limit > 0) {
-		buf_printf(&sql, " LIMIT $%d", nv + 1);
+		buf_printf(sql, " LIMIT $%d", nv + 1);
 		v[nv++] = DBV_INT(limit);
 	} else if (skip > 0)
-		buf_puts(&sql, db_engine(db) == DB_PG ? " LIMIT ALL" :
+		buf_puts(sql, db_engine(db) == DB_PG ? " LIMIT ALL" :
 		    " LIMIT -1");
 	if (skip > 0) {
-		buf_printf(&sql, " OFFSET $%d", nv + 1);
+		buf_printf(sql, " OFFSET $%d", nv + 1);
 		v[nv++] = DBV_INT(skip);
 	}
-	if ((e = db_query(db, a, &res, buf_str(&sql), nv, v)) != ERR_OK)
+	if ((e = db_query(db, a, &res, buf_str(sql), nv, v)) != ERR_OK)
 		return e;
 	list = arena_alloc(a, sizeof(*list) * (size_t)(res->nrows + 1));
 	for (i = 0; i < res->nrows; i++)

@@ -27,10 +27,9 @@ cli_db(void)
 	struct setup st;
 	struct db *db = NULL;
 
-	if (setup_init(&st) != ERR_OK)
-		return NULL;
-	if (db_open(st.database_url, &db) != ERR_OK)
-		return NULL;
+	if (setup_init(&st) == ERR_OK && db_open(st.database_url, &db) != ERR_OK)
+		db = NULL;
+	setup_free(&st);
 	return db;
 }
 

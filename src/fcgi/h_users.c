@@ -429,15 +429,15 @@ h_users_get(struct req *r)
 
 	if (strncmp(id, "shared-", 7) == 0) {
 		/* Python: user_id.replace("shared-", "") */
-		struct buf chat = BUF_INIT;
+		struct buf *chat = arena_alloc(r->a, sizeof(*chat));
 		const char *p, *hit;
 
-		buf_on_arena(&chat, r->a);
-		buf_puts(&chat, "");
+		buf_on_arena(chat, r->a);
+		buf_puts(chat, "");
 		for (p = id; (hit = strstr(p, "shared-")) != NULL; p = hit + 7)
-			buf_append(&chat, p, (size_t)(hit - p));
-		buf_puts(&chat, p);
-		e = user_chat_owner(r->db, r->a, buf_str(&chat), &owner);
+			buf_append(chat, p, (size_t)(hit - p));
+		buf_puts(chat, p);
+		e = user_chat_owner(r->db, r->a, buf_str(chat), &owner);
 		if (e == ERR_NOTFOUND)
 			return resp_error(r, 400, MSG_USER_NOT_FOUND);
 		if (e != ERR_OK)

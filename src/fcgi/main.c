@@ -76,6 +76,7 @@ main(int argc, char **argv)
 	const char *listen_spec = getenv("CWEBUI_LISTEN");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int spawned = listen_spec == NULL && stdin_is_listener();
+	int rc;
 
 	(void)argc;
 	(void)argv;
@@ -86,19 +87,23 @@ main(int argc, char **argv)
 		    "cwebui-fcgi with the socket on standard input");
 		return 2;
 	}
-	if (setup_init(&st) != ERR_OK)
+	if (setup_init(&st) != ERR_OK) {
+		setup_free(&st);
 		return 1;
+	}
 	authn_set_secret(st.secret);
 	o.database_url = st.database_url;
 	o.max_requests = env_ulong("CWEBUI_MAX_REQUESTS", 0);
 	o.max_body = env_ulong("CWEBUI_MAX_BODY", 64UL << 20);
-	if (spawned) {
-		o.listen_fd = 0;
-		return worker_run(&o);
+	if (spawned)
+		rc = worker_run(&o);
+	else if ((o.listen_fd = open_listener(listen_spec)) < 0)
+		rc = 1;
+	else {
+		log_info("listening on %s", listen_spec);
+		rc = master_run(&o, (int)env_ulong("CWEBUI_WORKERS",
+		    ncpu > 0 ? (unsigned long)ncpu : 2));
 	}
-	if ((o.listen_fd = open_listener(listen_spec)) < 0)
-		return 1;
-	log_info("listening on %s", listen_spec);
-	return master_run(&o, (int)env_ulong("CWEBUI_WORKERS",
-	    ncpu > 0 ? (unsigned long)ncpu : 2));
+	setup_free(&st);
+	return rc;
 }

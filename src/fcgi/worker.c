@@ -126,6 +126,19 @@ worker_serve(struct req *r, const struct worker_opts *o)
 	router_dispatch(r);
 }
 
+/* Writes 16 random hex digits for the logs. */
+static void
+worker_request_id(char out[17])
+{
+	unsigned char b[8];
+	int i;
+
+	if (rand_bytes(b, sizeof(b)) != ERR_OK)
+		memset(b, 0, sizeof(b));
+	for (i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
 /* Opens the database lazily so a worker survives a database restart. */
 static struct db *
 worker_db(struct db *db, const char *url)
@@ -154,8 +167,7 @@ worker_run(const struct worker_opts *o)
 		r.a = a;
 		r.io = &fr;
 		r.status = 500;
-		snprintf(r.id, sizeof(r.id), "%08lx%08lx",
-		    (unsigned long)random(), (unsigned long)random());
+		worker_request_id(r.id);
 		r.method = req_param(&r, "REQUEST_METHOD");
 		if (r.method == NULL)
 			r.method = "GET";

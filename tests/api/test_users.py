@@ -67,6 +67,24 @@ def primary(stack, users):
     return users.admin
 
 
+@pytest.fixture(autouse=True)
+def no_worker_crash(stack):
+    """Fails a test during which a worker crashed or a sanitizer spoke
+    (the response may have gone out before the crash)."""
+    try:
+        start = stack.log_path.stat().st_size
+    except OSError:
+        start = 0
+    yield
+    time.sleep(0.05)
+    with open(stack.log_path, "rb") as f:
+        f.seek(start)
+        text = f.read().decode("utf-8", "replace")
+    for bad in ("AddressSanitizer", "runtime error:", "LeakSanitizer",
+                "exited with status", "killed by signal"):
+        assert bad not in text, text[-3000:]
+
+
 @pytest.fixture(scope="module")
 def admin2(stack, users):
     """A second admin, not the primary one."""
