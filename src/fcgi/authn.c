@@ -79,8 +79,11 @@ static void
 authn_touch(struct req *r)
 {
 	long long every = conf_int(CONF_DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL);
+	long long now = (long long)time(NULL);
 
-	if (every > 0 && time(NULL) - r->user->last_active_at < every)
+	/* within the same second the write would store the same value */
+	if (r->user->last_active_at == now ||
+	    (every > 0 && now - r->user->last_active_at < every))
 		return;
 	if (user_touch(r->db, r->user->id) != ERR_OK)
 		log_warn("[%s] could not update last_active_at", r->id);
