@@ -232,6 +232,8 @@ resp_raw(struct req *r, int status, const char *ctype, const void *body,
 	if (ctype != NULL)
 		FCGX_FPrintF(fr->out, "Content-Type: %s\r\n", ctype);
 	FCGX_FPrintF(fr->out, "Content-Length: %lu\r\n", (unsigned long)len);
+	/* never let a browser sniff a user-supplied body into HTML or SVG */
+	FCGX_PutS("X-Content-Type-Options: nosniff\r\n", fr->out);
 	if (r->out_headers.len > 0)
 		FCGX_PutStr(r->out_headers.p, (int)r->out_headers.len, fr->out);
 	FCGX_PutS("\r\n", fr->out);
