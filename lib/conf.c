@@ -31,65 +31,6 @@ static struct {
 	int		 dirty;			/* doc differs from the table */
 } conf;
 
-/* One leaf of the default USER_PERMISSIONS document. */
-struct conf_perm {
-	const char	*section;
-	const char	*name;
-	const char	*env;
-	int		 def;
-};
-
-static const struct conf_perm conf_perms[] = {
-	{ "workspace", "models", "USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS", 0 },
-	{ "workspace", "knowledge",
-	    "USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS", 0 },
-	{ "workspace", "prompts", "USER_PERMISSIONS_WORKSPACE_PROMPTS_ACCESS",
-	    0 },
-	{ "workspace", "tools", "USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS", 0 },
-	{ "sharing", "public_models",
-	    "USER_PERMISSIONS_WORKSPACE_MODELS_ALLOW_PUBLIC_SHARING", 0 },
-	{ "sharing", "public_knowledge",
-	    "USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ALLOW_PUBLIC_SHARING", 0 },
-	{ "sharing", "public_prompts",
-	    "USER_PERMISSIONS_WORKSPACE_PROMPTS_ALLOW_PUBLIC_SHARING", 0 },
-	{ "sharing", "public_tools",
-	    "USER_PERMISSIONS_WORKSPACE_TOOLS_ALLOW_PUBLIC_SHARING", 0 },
-	{ "sharing", "public_notes",
-	    "USER_PERMISSIONS_NOTES_ALLOW_PUBLIC_SHARING", 0 },
-	{ "chat", "controls", "USER_PERMISSIONS_CHAT_CONTROLS", 1 },
-	{ "chat", "valves", "USER_PERMISSIONS_CHAT_VALVES", 1 },
-	{ "chat", "system_prompt", "USER_PERMISSIONS_CHAT_SYSTEM_PROMPT", 1 },
-	{ "chat", "params", "USER_PERMISSIONS_CHAT_PARAMS", 1 },
-	{ "chat", "file_upload", "USER_PERMISSIONS_CHAT_FILE_UPLOAD", 1 },
-	{ "chat", "delete", "USER_PERMISSIONS_CHAT_DELETE", 1 },
-	{ "chat", "delete_message", "USER_PERMISSIONS_CHAT_DELETE_MESSAGE",
-	    1 },
-	{ "chat", "continue_response",
-	    "USER_PERMISSIONS_CHAT_CONTINUE_RESPONSE", 1 },
-	{ "chat", "regenerate_response",
-	    "USER_PERMISSIONS_CHAT_REGENERATE_RESPONSE", 1 },
-	{ "chat", "rate_response", "USER_PERMISSIONS_CHAT_RATE_RESPONSE", 1 },
-	{ "chat", "edit", "USER_PERMISSIONS_CHAT_EDIT", 1 },
-	{ "chat", "share", "USER_PERMISSIONS_CHAT_SHARE", 1 },
-	{ "chat", "export", "USER_PERMISSIONS_CHAT_EXPORT", 1 },
-	{ "chat", "stt", "USER_PERMISSIONS_CHAT_STT", 1 },
-	{ "chat", "tts", "USER_PERMISSIONS_CHAT_TTS", 1 },
-	{ "chat", "call", "USER_PERMISSIONS_CHAT_CALL", 1 },
-	{ "chat", "multiple_models", "USER_PERMISSIONS_CHAT_MULTIPLE_MODELS",
-	    1 },
-	{ "chat", "temporary", "USER_PERMISSIONS_CHAT_TEMPORARY", 1 },
-	{ "chat", "temporary_enforced",
-	    "USER_PERMISSIONS_CHAT_TEMPORARY_ENFORCED", 0 },
-	{ "features", "direct_tool_servers",
-	    "USER_PERMISSIONS_FEATURES_DIRECT_TOOL_SERVERS", 0 },
-	{ "features", "web_search", "USER_PERMISSIONS_FEATURES_WEB_SEARCH", 1 },
-	{ "features", "image_generation",
-	    "USER_PERMISSIONS_FEATURES_IMAGE_GENERATION", 1 },
-	{ "features", "code_interpreter",
-	    "USER_PERMISSIONS_FEATURES_CODE_INTERPRETER", 1 },
-	{ "features", "notes", "USER_PERMISSIONS_FEATURES_NOTES", 1 },
-};
-
 /* The environment value of var, or NULL when var is NULL or unset. */
 static const char *
 conf_getenv(const char *var)
@@ -360,10 +301,8 @@ conf_permissions(void)
 	json_object *doc = json_object_new_object(), *sec;
 	const struct conf_perm *p;
 	const char *s;
-	size_t i;
 
-	for (i = 0; i < sizeof(conf_perms) / sizeof(conf_perms[0]); i++) {
-		p = &conf_perms[i];
+	for (p = conf_perms; p->section != NULL; p++) {
 		if ((sec = json_get(doc, p->section)) == NULL) {
 			sec = json_object_new_object();
 			json_object_object_add(doc, p->section, sec);
@@ -714,26 +653,15 @@ conf_get(enum conf_key k)
 int
 conf_bool(enum conf_key k)
 {
-	json_object *v = conf_get(k);
+	return json_truthy(conf_get(k));
+}
 
-	/* Python truthiness */
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		return 0;
-	case json_type_boolean:
-		return json_object_get_boolean(v);
-	case json_type_int:
-		return json_object_get_int64(v) != 0;
-	case json_type_double:
-		return json_object_get_double(v) != 0.0;
-	case json_type_string:
-		return json_object_get_string_len(v) > 0;
-	case json_type_array:
-		return json_object_array_length(v) > 0;
-	case json_type_object:
-		return json_object_object_length(v) > 0;
-	}
-	return 0;
+json_object *
+conf_default(enum conf_key k)
+{
+	if ((unsigned)k >= CONF__MAX)
+		return NULL;
+	return conf.env[k];
 }
 
 long long

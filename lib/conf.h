@@ -123,6 +123,21 @@ struct conf_item {
 
 extern const struct conf_item conf_items[CONF__MAX];
 
+/* One flag of the USER_PERMISSIONS document (conf_items.c): its section
+ * and key, the USER_PERMISSIONS_* variable that seeds it, its default in
+ * config.py's DEFAULT_USER_PERMISSIONS and in the UserPermissions model of
+ * routers/users.py (the sharing flags differ). */
+struct conf_perm {
+	const char	*section;
+	const char	*name;
+	const char	*env;
+	int		 def;
+	int		 model_def;
+};
+
+/* The flags in document order, ended by a row whose section is NULL. */
+extern const struct conf_perm conf_perms[];
+
 /* Reads the environment once (at start, before fork). Returns ERR_INVAL
  * with the reason logged when a value cannot be parsed. */
 enum err conf_init(void);
@@ -138,6 +153,12 @@ int	 conf_bool(enum conf_key k);
 long long conf_int(enum conf_key k);
 /* Returns the string or NULL (when null or not a string). */
 const char *conf_str(enum conf_key k);
+
+/* The value from the environment or the built-in default, as conf_init()
+ * derived it, ignoring the stored document (e.g. the USER_PERMISSIONS
+ * document seeded from USER_PERMISSIONS_*). Borrowed, valid for the life of
+ * the process; NULL means JSON null (or conf_init() not run). */
+json_object *conf_default(enum conf_key k);
 
 /* Stores v (taken) at k's path in the document and saves the document into
  * the config table (first row, or a new one), as Python's save does. */

@@ -3,7 +3,9 @@
  *
  * Defaults are JSON text. Rules that a single default cannot express (a
  * default taken from another variable, a suffix, a document built from
- * several variables) are applied by conf_init() in conf.c. */
+ * several variables) are applied by conf_init() in conf.c. The flags of
+ * the USER_PERMISSIONS document, with their USER_PERMISSIONS_* variables,
+ * are listed in conf_perms at the end. */
 #include <stddef.h>
 
 #include "conf.h"
@@ -211,3 +213,50 @@ const struct conf_item conf_items[CONF__MAX] = {
 	ENV(CONF_CORS_ALLOW_CUSTOM_SCHEME, "CORS_ALLOW_CUSTOM_SCHEME",
 	    CONF_STR, "\"\""),
 };
+
+#define PE(s)	"USER_PERMISSIONS_" s
+const struct conf_perm conf_perms[] = {
+	{ "workspace", "models", PE("WORKSPACE_MODELS_ACCESS"), 0, 0 },
+	{ "workspace", "knowledge", PE("WORKSPACE_KNOWLEDGE_ACCESS"), 0, 0 },
+	{ "workspace", "prompts", PE("WORKSPACE_PROMPTS_ACCESS"), 0, 0 },
+	{ "workspace", "tools", PE("WORKSPACE_TOOLS_ACCESS"), 0, 0 },
+	{ "sharing", "public_models",
+	    PE("WORKSPACE_MODELS_ALLOW_PUBLIC_SHARING"), 0, 1 },
+	{ "sharing", "public_knowledge",
+	    PE("WORKSPACE_KNOWLEDGE_ALLOW_PUBLIC_SHARING"), 0, 1 },
+	{ "sharing", "public_prompts",
+	    PE("WORKSPACE_PROMPTS_ALLOW_PUBLIC_SHARING"), 0, 1 },
+	{ "sharing", "public_tools",
+	    PE("WORKSPACE_TOOLS_ALLOW_PUBLIC_SHARING"), 0, 1 },
+	{ "sharing", "public_notes", PE("NOTES_ALLOW_PUBLIC_SHARING"), 0, 1 },
+	{ "chat", "controls", PE("CHAT_CONTROLS"), 1, 1 },
+	{ "chat", "valves", PE("CHAT_VALVES"), 1, 1 },
+	{ "chat", "system_prompt", PE("CHAT_SYSTEM_PROMPT"), 1, 1 },
+	{ "chat", "params", PE("CHAT_PARAMS"), 1, 1 },
+	{ "chat", "file_upload", PE("CHAT_FILE_UPLOAD"), 1, 1 },
+	{ "chat", "delete", PE("CHAT_DELETE"), 1, 1 },
+	{ "chat", "delete_message", PE("CHAT_DELETE_MESSAGE"), 1, 1 },
+	{ "chat", "continue_response", PE("CHAT_CONTINUE_RESPONSE"), 1, 1 },
+	{ "chat", "regenerate_response", PE("CHAT_REGENERATE_RESPONSE"),
+	    1, 1 },
+	{ "chat", "rate_response", PE("CHAT_RATE_RESPONSE"), 1, 1 },
+	{ "chat", "edit", PE("CHAT_EDIT"), 1, 1 },
+	{ "chat", "share", PE("CHAT_SHARE"), 1, 1 },
+	{ "chat", "export", PE("CHAT_EXPORT"), 1, 1 },
+	{ "chat", "stt", PE("CHAT_STT"), 1, 1 },
+	{ "chat", "tts", PE("CHAT_TTS"), 1, 1 },
+	{ "chat", "call", PE("CHAT_CALL"), 1, 1 },
+	{ "chat", "multiple_models", PE("CHAT_MULTIPLE_MODELS"), 1, 1 },
+	{ "chat", "temporary", PE("CHAT_TEMPORARY"), 1, 1 },
+	{ "chat", "temporary_enforced", PE("CHAT_TEMPORARY_ENFORCED"), 0, 0 },
+	{ "features", "direct_tool_servers",
+	    PE("FEATURES_DIRECT_TOOL_SERVERS"), 0, 0 },
+	{ "features", "web_search", PE("FEATURES_WEB_SEARCH"), 1, 1 },
+	{ "features", "image_generation", PE("FEATURES_IMAGE_GENERATION"),
+	    1, 1 },
+	{ "features", "code_interpreter", PE("FEATURES_CODE_INTERPRETER"),
+	    1, 1 },
+	{ "features", "notes", PE("FEATURES_NOTES"), 1, 1 },
+	{ NULL, NULL, NULL, 0, 0 }
+};
+#undef PE

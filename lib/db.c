@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "db_impl.h"
 #include "log.h"
 #include "mem.h"
@@ -20,6 +21,7 @@ enum err
 db_url_parse(const char *url, enum db_engine *eng, char **target)
 {
 	static const char sqlite_pfx[] = "sqlite:///";
+	const char *rest;
 
 	if (url == NULL)
 		return ERR_INVAL;
@@ -36,6 +38,16 @@ db_url_parse(const char *url, enum db_engine *eng, char **target)
 	    strncmp(url, "postgres://", 11) == 0) {
 		*eng = DB_PG;
 		*target = xstrdup(url);
+		return ERR_OK;
+	}
+	/* SQLAlchemy's "postgresql+psycopg2://": libpq wants no driver */
+	if (strncmp(url, "postgresql+", 11) == 0 &&
+	    (rest = strstr(url, "://")) != NULL) {
+		struct buf b = BUF_INIT;
+
+		buf_printf(&b, "postgresql%s", rest);
+		*eng = DB_PG;
+		*target = b.p;
 		return ERR_OK;
 	}
 	return ERR_INVAL;

@@ -1,7 +1,13 @@
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "json.h"
 #include "mem.h"
+
+/* Nesting accepted when parsing: about what Python's json reaches. */
+#define JSON_PARSE_MAX_DEPTH	1000
 
 /* Refuses what json-c accepts but Python's json does not: single-quoted
  * strings and raw control characters inside strings. */
@@ -37,7 +43,7 @@ json_parse(const char *s, size_t len)
 
 	if (s == NULL || len > (size_t)INT32_MAX || !json_strict_ok(s, len))
 		return NULL;
-	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	tok = json_tokener_new_ex(JSON_PARSE_MAX_DEPTH);
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
 	    JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, s, (int)len);
@@ -122,6 +128,46 @@ json_get_bool(json_object *o, const char *key, int *out)
 	return 1;
 }
 
+int
+json_truthy(json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return 0;
+	case json_type_boolean:
+		return json_object_get_boolean(v);
+	case json_type_int:
+		return json_object_get_int64(v) != 0;
+	case json_type_double:
+		return json_object_get_double(v) != 0.0;
+	case json_type_string:
+		return json_object_get_string_len(v) > 0;
+	case json_type_array:
+		return json_object_array_length(v) > 0;
+	case json_type_object:
+		return json_object_object_length(v) > 0;
+	}
+	return 0;
+}
+
+void
+json_error_add(json_object *errs, const char *type, const char *msg,
+    json_object *input, const char *loc0, const char *loc1, const char *loc2)
+{
+	json_object *e = json_object_new_object(), *loc = json_object_new_array();
+	const char *const parts[] = { loc0, loc1, loc2 };
+	size_t i;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (parts[i] != NULL)
+			json_object_array_add(loc, json_object_new_string(parts[i]));
+	json_object_object_add(e, "type", json_object_new_string(type));
+	json_object_object_add(e, "loc", loc);
+	json_object_object_add(e, "msg", json_object_new_string(msg));
+	json_object_object_add(e, "input", json_object_get(input));
+	json_object_array_add(errs, e);
+}
+
 json_object *
 json_str_or_null(const char *s)
 {
@@ -184,4 +230,39 @@ json_set_path(json_object *o, const char *path, json_object *v)
 		path = dot + 1;
 	}
 	json_object_object_add(o, path, v);
+}
+
+int
+json_lax_bool(json_object *v)
+{
+	static const char *const yes[] = { "1", "on", "t", "true", "y", "yes" };
+	static const char *const no[] = { "0", "off", "f", "false", "n", "no" };
+	const char *s;
+	double d;
+	int64_t i;
+	size_t k;
+
+	switch (json_object_get_type(v)) {
+	case json_type_boolean:
+		return json_object_get_boolean(v);
+	case json_type_int:
+		i = json_object_get_int64(v);
+		return i == 0 || i == 1 ? (int)i : -1;
+	case json_type_double:
+		d = json_object_get_double(v);
+		if (d == 0.0 || d == 1.0)
+			return d == 1.0;
+		return isfinite(d) && d == floor(d) ? -1 : -2;
+	case json_type_string:
+		s = json_object_get_string(v);
+		for (k = 0; k < sizeof(yes) / sizeof(yes[0]); k++) {
+			if (strcasecmp(s, yes[k]) == 0)
+				return 1;
+			if (strcasecmp(s, no[k]) == 0)
+				return 0;
+		}
+		return -1;
+	default:
+		return -2;
+	}
 }

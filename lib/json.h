@@ -30,6 +30,22 @@ int	 json_get_bool(json_object *o, const char *key, int *out);
 /* Returns the member (borrowed), or NULL when absent or JSON null. */
 json_object *json_get(json_object *o, const char *key);
 
+/* Returns Python's truth value of v: 0 for NULL (None), false, 0, 0.0, "",
+ * [] and {}; 1 otherwise. */
+int	 json_truthy(json_object *v);
+
+/* Appends FastAPI's validation error item {type, loc, msg, input} to the
+ * array errs, loc being [loc0, loc1, loc2] without the NULL ones. input is
+ * borrowed (a reference is taken). */
+void	 json_error_add(json_object *errs, const char *type, const char *msg,
+	    json_object *input, const char *loc0, const char *loc1,
+	    const char *loc2);
+
+/* Reads v as pydantic's lax bool (true/false, 0/1, "yes", "off" ...):
+ * returns 0 or 1, -1 where pydantic says bool_parsing and -2 where it says
+ * bool_type (JSON null, arrays, objects, non-integral numbers). */
+int	 json_lax_bool(json_object *v);
+
 /* New string, or JSON null for a NULL s. New reference. */
 json_object *json_str_or_null(const char *s);
 

@@ -2,8 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include <json.h>
+#include "json.h"
 
 /*
  * Our jwt.h and libjwt's <jwt.h> share a name. With lib/ on the <> path
@@ -89,30 +90,6 @@ jwt_well_formed(const char *token)
 	return dots == 2 && part > 0;
 }
 
-/* Returns 1 if v is true in Python's sense (None, false, 0, "", [] and {}
- * are false). */
-static int
-jwt_truthy(struct json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		return 0;
-	case json_type_boolean:
-		return json_object_get_boolean(v);
-	case json_type_int:
-		return json_object_get_int64(v) != 0;
-	case json_type_double:
-		return json_object_get_double(v) != 0.0;
-	case json_type_string:
-		return json_object_get_string_len(v) > 0;
-	case json_type_array:
-		return json_object_array_length(v) > 0;
-	case json_type_object:
-		return json_object_object_length(v) > 0;
-	}
-	return 1;
-}
-
 /* Reads the time claim name of claims into *t as PyJWT's int() does
  * (doubles are truncated toward zero). Returns 0 if absent, 1 if present
  * and a finite number, -1 if present and anything else. */
@@ -148,7 +125,7 @@ jwt_check_times(struct json_object *claims, long long now)
 		return ERR_DENIED;
 	if ((r = jwt_claim_time(claims, "iat", &t)) < 0 || (r && t > n))
 		return ERR_DENIED;
-	if (json_object_object_get_ex(claims, "aud", &aud) && jwt_truthy(aud))
+	if (json_object_object_get_ex(claims, "aud", &aud) && json_truthy(aud))
 		return ERR_DENIED;
 	return ERR_OK;
 }
@@ -291,4 +268,78 @@ jwt_duration(const char *s, double *secs, int *never)
 		return ERR_INVAL;
 	*secs = sum;
 	return ERR_OK;
+}
+
+enum err
+jwt_expiry(const char *expires_in, long long *exp, long long *expires_at)
+{
+	struct timespec	 ts;
+	double		 secs;
+	int		 never;
+
+	*exp = *expires_at = 0;
+	if (expires_in == NULL || jwt_duration(expires_in, &secs, &never) !=
+	    ERR_OK)
+		return ERR_INVAL;
+	if (never || secs == 0)
+		return ERR_OK;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*exp = (long long)floor((double)ts.tv_sec + ts.tv_nsec / 1e9 + secs);
+	*expires_at = (long long)ts.tv_sec + (long long)trunc(secs);
+	/* jwt_sign leaves "exp" out for 0: keep a token from the past
+	 * expired, as PyJWT writes a negative exp. */
+	if (*exp <= 0)
+		*exp = 1;
+	return ERR_OK;
+}
+
+/* Returns the value of the base64url digit c, or -1. */
+static int
+jwt_b64url_digit(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+long long
+jwt_exp(const char *token)
+{
+	const char		*p, *q;
+	unsigned char		*raw;
+	size_t			 n = 0, i;
+	unsigned int		 acc = 0;
+	int			 bits = 0, d;
+	struct json_object	*claims, *v;
+	long long		 exp = 0;
+
+	if ((p = strchr(token, '.')) == NULL ||
+	    (q = strchr(++p, '.')) == NULL)
+		return 0;
+	raw = xmalloc((size_t)(q - p) + 1);
+	for (i = 0; p + i < q && (d = jwt_b64url_digit(p[i])) >= 0; i++) {
+		acc = (acc << 6) | (unsigned int)d;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			raw[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	claims = json_parse((const char *)raw, n);
+	free(raw);
+	if ((v = json_get(claims, "exp")) != NULL) {
+		if (json_object_is_type(v, json_type_int))
+			exp = json_object_get_int64(v);
+		else if (json_object_is_type(v, json_type_double))
+			exp = (long long)json_object_get_double(v);
+	}
+	json_object_put(claims);
+	return exp;
 }

@@ -45,6 +45,21 @@ enum err jwt_verify(const char *secret, const char *token, long long now,
  * "5x") or the sum is out of Python's timedelta range. */
 enum err jwt_duration(const char *s, double *secs, int *never);
 
+/* Works out the expiry of a new session token from a JWT_EXPIRES_IN value
+ * as Python does: *exp is the "exp" claim to sign (at least 1, so a
+ * negative duration still gives an expired token) and *expires_at the
+ * epoch seconds shown to the client; both 0 when tokens do not expire
+ * ("-1", "0" or a zero sum). Returns ERR_OK, or ERR_INVAL (both 0) for a
+ * NULL expires_in or one jwt_duration() refuses. */
+enum err jwt_expiry(const char *expires_in, long long *exp,
+	    long long *expires_at);
+
+/* Returns the "exp" claim of token, an integer or a number truncated
+ * toward zero, without checking the signature (the caller has verified
+ * the token); 0 when the token has no readable claims or no numeric
+ * "exp". */
+long long jwt_exp(const char *token);
+
 #endif
 
 #if defined(CWEBUI_JWT_WITH_LIBJWT) && !defined(JWT_H)

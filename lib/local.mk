@@ -4,9 +4,11 @@ lib_libcwebui_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(PQ_CFLAGS) \
 	$(SQLITE_CFLAGS) $(JWT_CFLAGS) $(CRYPT_CFLAGS) $(CURL_CFLAGS)
 lib_libcwebui_a_SOURCES = \
 	lib/buf.c lib/buf.h \
+	lib/chat.c lib/chat.h lib/chat_search.c lib/chat_search.h \
 	lib/conf.c lib/conf_items.c lib/conf.h \
 	lib/db.c lib/db.h lib/db_impl.h lib/db_pg.c lib/db_sqlite.c \
 	lib/err.c lib/err.h \
+	lib/folder.c lib/folder.h \
 	lib/group.c lib/group.h \
 	lib/json.c lib/json.h \
 	lib/jwt.c lib/jwt.h \
@@ -19,6 +21,7 @@ lib_libcwebui_a_SOURCES = \
 	lib/schema.c lib/schema.h \
 	lib/secret.c lib/secret.h \
 	lib/setup.c lib/setup.h \
+	lib/tag.c lib/tag.h \
 	lib/user.c lib/user.h \
 	lib/webhook.c lib/webhook.h
 nodist_lib_libcwebui_a_SOURCES = lib/schema_sql.c

@@ -14,11 +14,6 @@
 struct arena;
 struct db;
 
-/* Returns Python's DEFAULT_USER_PERMISSIONS: the built-in document with
- * each leaf taken from its USER_PERMISSIONS_* environment variable when set
- * ("true" in any case is true, anything else false). New reference. */
-json_object *perm_env_defaults(void);
-
 /* Validates doc as the UserPermissions model of routers/users.py: absent
  * flags take the model's defaults (note: sharing.* default to true there),
  * unknown keys are dropped, flags accept what pydantic's lax bool accepts.
@@ -38,7 +33,8 @@ enum err perm_of_user(struct db *db, struct arena *a, const char *user_id,
 
 /* Sets *yes to 1 when any of the user's groups grants the dotted key
  * ("features.direct_tool_servers"), else to the value of the key in
- * USER_PERMISSIONS completed from perm_env_defaults(); a missing key is 0.
+ * USER_PERMISSIONS completed from the USER_PERMISSIONS_* defaults
+ * (conf_default()); a missing key is 0.
  * Values count as Python truth values. ERR_OK or ERR_DB. */
 enum err perm_has(struct db *db, struct arena *a, const char *user_id,
 	    const char *key, int *yes);

@@ -1,14 +1,14 @@
 /* user.c: the "user" and "auth" tables, as Python's models/users.py and
  * models/auths.py use them. */
-#include <ctype.h>
 #include <locale.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <wctype.h>
 
 #include "buf.h"
-#include "conf.h"
+#include "chat.h"
 #include "db.h"
 #include "group.h"
 #include "json.h"
@@ -101,8 +101,9 @@ user_email_lower(struct arena *a, const char *s)
 		loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	out = o = arena_alloc(a, strlen(s) * 4 + 1);
 	while (*p != '\0') {
-		if (*p < 0x80) {
-			*o++ = (char)tolower(*p++);
+		if (*p < 0x80) {	/* ASCII, whatever the locale */
+			*o++ = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+			p++;
 			continue;
 		}
 		if ((*p & 0xe0) == 0xc0)
@@ -129,6 +130,51 @@ user_email_lower(struct arena *a, const char *s)
 }
 
 #define user_lower(a, s)	user_email_lower((a), (s))
+
+int
+user_email_valid(const char *email)
+{
+	static const char lh[] = "@localhost";
+	size_t n = strlen(email), i, j, k;
+
+	if (n >= sizeof(lh) - 1 && strcmp(email + n - (sizeof(lh) - 1),
+	    lh) == 0)
+		return 1;
+	for (i = 0; i < n && email[i] != '@'; i++)
+		;
+	if (i == 0 || i == n)
+		return 0;
+	/* the domain part runs to the next '@' or the end */
+	for (j = i + 1; j < n && email[j] != '@'; j++)
+		;
+	for (k = i + 2; k + 1 < j; k++)
+		if (email[k] == '.')
+			return 1;
+	return 0;
+}
+
+int
+user_date_valid(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, m, d, i;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y == 0 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
+	    y % 400 == 0)))
+		return 0;
+	return 1;
+}
 
 enum err
 user_get(struct db *db, struct arena *a, const char *id, struct user **out)
@@ -423,14 +469,7 @@ user_delete(struct db *db, struct arena *a, const char *id)
 		return e;
 	if ((e = group_remove_user(db, a, id)) != ERR_OK)
 		goto fail;
-	e = DBQ(db, a, NULL, "DELETE FROM chat WHERE user_id IN "
-	    "(SELECT 'shared-' || id FROM chat WHERE user_id = $1)",
-	    DBV_TEXT(id));
-	if (e != ERR_OK)
-		goto fail;
-	e = DBQ(db, a, NULL, "DELETE FROM chat WHERE user_id = $1",
-	    DBV_TEXT(id));
-	if (e != ERR_OK)
+	if ((e = chat_delete_all_by_user(db, a, id)) != ERR_OK)
 		goto fail;
 	e = DBQ(db, a, NULL, "DELETE FROM \"user\" WHERE id = $1",
 	    DBV_TEXT(id));
@@ -499,22 +538,23 @@ user_oauth_sessions(struct db *db, struct arena *a, const char *user_id,
 	return ERR_OK;
 }
 
-/* UserModel.settings is a UserSettings model: "ui" defaults to {}. */
-static json_object *
-user_settings_json(const char *text)
+json_object *
+user_settings_model(json_object *s)
 {
-	json_object *s = json_parse_col(text);
+	json_object *c = NULL;
 
-	if (s != NULL && json_object_is_type(s, json_type_object) &&
-	    !json_object_object_get_ex(s, "ui", NULL))
-		json_object_object_add(s, "ui", json_object_new_object());
-	return s;
+	if (s == NULL || json_object_deep_copy(s, &c, NULL) != 0)
+		return NULL;
+	if (json_object_is_type(c, json_type_object) &&
+	    !json_object_object_get_ex(c, "ui", NULL))
+		json_object_object_add(c, "ui", json_object_new_object());
+	return c;
 }
 
 json_object *
 user_json(const struct user *u)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = json_object_new_object(), *settings;
 
 	json_object_object_add(o, "id", json_str_or_null(u->id));
 	json_object_object_add(o, "name", json_str_or_null(u->name));
@@ -528,7 +568,9 @@ user_json(const struct user *u)
 	json_object_object_add(o, "date_of_birth",
 	    json_str_or_null(u->date_of_birth));
 	json_object_object_add(o, "info", json_parse_col(u->info));
-	json_object_object_add(o, "settings", user_settings_json(u->settings));
+	settings = json_parse_col(u->settings);
+	json_object_object_add(o, "settings", user_settings_model(settings));
+	json_object_put(settings);
 	json_object_object_add(o, "api_key", json_str_or_null(u->api_key));
 	json_object_object_add(o, "oauth_sub", json_str_or_null(u->oauth_sub));
 	json_object_object_add(o, "last_active_at",
@@ -560,92 +602,4 @@ user_update_profile(struct db *db, const char *id, const char *name,
 		e = ERR_NOTFOUND;
 	arena_free(a);
 	return e;
-}
-
-/* Returns Python's truthiness of a JSON value. */
-static int
-user_truthy(json_object *v)
-{
-	switch (v != NULL ? json_object_get_type(v) : json_type_null) {
-	case json_type_boolean:
-		return json_object_get_boolean(v);
-	case json_type_int:
-	case json_type_double:
-		return json_object_get_double(v) != 0;
-	case json_type_string:
-		return json_object_get_string_len(v) != 0;
-	case json_type_array:
-		return json_object_array_length(v) != 0;
-	case json_type_object:
-		return json_object_object_length(v) != 0;
-	default:
-		return 0;
-	}
-}
-
-/* ORs the group's permissions into perms (true wins), recursively. */
-static void
-user_perms_combine(json_object *perms, json_object *group)
-{
-	json_object_object_foreach(group, k, v) {
-		json_object *have = NULL;
-		int present = json_object_object_get_ex(perms, k, &have);
-
-		if (json_object_is_type(v, json_type_object)) {
-			if (!present || !json_object_is_type(have,
-			    json_type_object)) {
-				have = json_object_new_object();
-				json_object_object_add(perms, k, have);
-			}
-			user_perms_combine(have, v);
-		} else if (!present || !user_truthy(have))
-			json_object_object_add(perms, k, json_object_get(v));
-	}
-}
-
-/* Adds to perms every key of def it lacks, recursively. */
-static void
-user_perms_fill(json_object *perms, json_object *def)
-{
-	json_object_object_foreach(def, k, v) {
-		json_object *have;
-
-		if (!json_object_object_get_ex(perms, k, &have)) {
-			json_object *copy = NULL;
-
-			json_object_deep_copy(v, &copy, NULL);
-			json_object_object_add(perms, k, copy);
-		} else if (json_object_is_type(v, json_type_object) &&
-		    json_object_is_type(have, json_type_object))
-			user_perms_fill(have, v);
-	}
-}
-
-enum err
-user_permissions(struct db *db, struct arena *a, const char *id,
-    json_object **out)
-{
-	json_object *def = conf_get(CONF_USER_PERMISSIONS), *perms = NULL;
-	struct group **g;
-	int i, n;
-	enum err e;
-
-	if ((e = group_list_by_member(db, a, id, &g, &n)) != ERR_OK)
-		return e;
-	if (def == NULL || !json_object_is_type(def, json_type_object))
-		perms = json_object_new_object();
-	else
-		json_object_deep_copy(def, &perms, NULL);
-	json_on_arena(a, perms);
-	for (i = 0; i < n; i++) {
-		json_object *gp = json_parse_col(g[i]->permissions);
-
-		if (gp != NULL && json_object_is_type(gp, json_type_object))
-			user_perms_combine(perms, gp);
-		json_object_put(gp);
-	}
-	if (def != NULL && json_object_is_type(def, json_type_object))
-		user_perms_fill(perms, def);
-	*out = perms;
-	return ERR_OK;
 }

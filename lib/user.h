@@ -111,6 +111,20 @@ enum err user_oauth_sessions(struct db *db, struct arena *a,
  * a. The look-ups and writes above apply it themselves. */
 char	*user_email_lower(struct arena *a, const char *email);
 
+/* Returns 1 when email passes Open WebUI's validate_email_format(): it
+ * ends with "@localhost", or it starts with [^@]+@[^@]+\.[^@]+ (re.match:
+ * anchored at the start only); else 0. */
+int	 user_email_valid(const char *email);
+
+/* Returns 1 when s is a date_of_birth pydantic reads from a string:
+ * YYYY-MM-DD naming a day of the calendar (year 1 to 9999); else 0. */
+int	 user_date_valid(const char *s);
+
+/* Returns a deep copy of the settings document s as Python's UserSettings
+ * model reads it: an object without "ui" gets "ui": {}. NULL (JSON null)
+ * gives NULL. New reference. */
+json_object *user_settings_model(json_object *s);
+
 /* Returns the user as the Python UserModel JSON (all columns; settings and
  * info parsed). New reference. */
 json_object *user_json(const struct user *u);
@@ -124,12 +138,5 @@ json_object *user_json(const struct user *u);
 enum err user_update_profile(struct db *db, const char *id, const char *name,
 	    const char *profile_image_url, const char *bio, const char *gender,
 	    const char *date_of_birth);
-
-/* The user's effective permissions, as Python's get_permissions(): a deep
- * copy of USER_PERMISSIONS, OR-ed with the permissions of every group
- * holding the user (newest first), missing keys filled from the default.
- * On ERR_OK *out is registered on a (borrowed by the caller). */
-enum err user_permissions(struct db *db, struct arena *a, const char *id,
-	    json_object **out);
 
 #endif

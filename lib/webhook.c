@@ -9,6 +9,7 @@
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "user.h"
 #include "webhook.h"
 
 /* The version Teams cards name, as Python's VERSION. */
@@ -157,4 +158,39 @@ webhook_post(const char *name, const char *url, const char *message,
 	curl_easy_cleanup(c);
 	json_object_put(payload);
 	return e;
+}
+
+enum err
+webhook_signup(struct arena *a, const struct user *u)
+{
+	const char	*url = conf_str(CONF_WEBHOOK_URL);
+	const char	*name = conf_str(CONF_WEBUI_NAME);
+	char		*msg;
+	json_object	*uj, *ev;
+	struct json_object_iterator it, end;
+
+	if (url == NULL || *url == '\0')
+		return ERR_OK;
+	if (name == NULL)
+		name = "Open WebUI";
+	if (strcmp(name, "Open WebUI") != 0)
+		name = arena_printf(a, "%s (Open WebUI)", name);
+	msg = *u->name != '\0' ?
+	    arena_printf(a, "New user signed up: %s", u->name) :
+	    arena_strdup(a, "New user signed up");
+	uj = json_on_arena(a, json_object_new_object());
+	ev = json_on_arena(a, user_json(u));
+	it = json_object_iter_begin(ev);
+	end = json_object_iter_end(ev);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+		if (json_object_iter_peek_value(&it) != NULL)
+			json_object_object_add(uj,
+			    json_object_iter_peek_name(&it), json_object_get(
+			    json_object_iter_peek_value(&it)));
+	ev = json_on_arena(a, json_object_new_object());
+	json_object_object_add(ev, "action", json_object_new_string("signup"));
+	json_object_object_add(ev, "message", json_object_new_string(msg));
+	json_object_object_add(ev, "user",
+	    json_object_new_string(json_text(uj)));
+	return webhook_post(name, url, msg, ev);
 }

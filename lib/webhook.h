@@ -7,6 +7,9 @@
 
 #include "err.h"
 
+struct arena;
+struct user;
+
 /* Posts message to url as JSON, shaped for the receiver the URL names:
  * {"text"} for Slack and Google Chat, {"content"} (cut to 2000 characters)
  * for Discord, a MessageCard for Microsoft Teams (name is the instance
@@ -16,5 +19,12 @@
  * receiver answered below 400; ERR_IO otherwise, cause logged. */
 enum err webhook_post(const char *name, const char *url, const char *message,
 	    json_object *event_data);
+
+/* Posts the sign-up notification of routers/auths.py for the new user u
+ * to WEBHOOK_URL: the message "New user signed up[: <name>]" and the event
+ * {action: "signup", message, user: the JSON text of u without its null
+ * fields}. Strings live in a. Returns ERR_OK when no URL is set, else what
+ * webhook_post() returned. */
+enum err webhook_signup(struct arena *a, const struct user *u);
 
 #endif

@@ -5,6 +5,7 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(JWT_CFLAGS) -I$(srcdir)/tests/unit
 UNIT_LDADD = $(CWEBUI_LIBS)
 
 unit_tests = \
+	tests/unit/t_chat_search \
 	tests/unit/t_conf \
 	tests/unit/t_jwt \
 	tests/unit/t_passwd \
@@ -26,6 +27,8 @@ tests_unit_t_util_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_util_LDADD = $(UNIT_LDADD)
 tests_unit_t_path_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_path_LDADD = $(UNIT_LDADD)
+tests_unit_t_chat_search_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_chat_search_LDADD = $(UNIT_LDADD)
 
 EXTRA_DIST += tests/unit/tap.h tests/api tests/schema tests/pg tests/bench \
 	tests/install-deps tests/packages.txt

@@ -5,15 +5,11 @@
  *
  * Bodies are validated as FastAPI does before the handler runs: a missing
  * field or a value of the wrong type is a 422 naming the first bad field. */
-#include <locale.h>
-#include <math.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <wctype.h>
 
+#include "body.h"
 #include "conf.h"
 #include "db.h"
 #include "handlers.h"
@@ -22,6 +18,7 @@
 #include "log.h"
 #include "mem.h"
 #include "passwd.h"
+#include "perm.h"
 #include "rand.h"
 #include "req.h"
 #include "user.h"
@@ -40,13 +37,6 @@
 /* bcrypt only looks at this many bytes; Python's signup refuses more. */
 #define PASSWORD_MAX_BYTES	72
 
-/* One string field of a body: NULL when JSON null or absent-and-optional;
- * len is the byte length (a NUL inside makes it differ from strlen). */
-struct field {
-	const char	*s;
-	size_t		 len;
-};
-
 /* Starlette's answer to an exception the handler did not catch. */
 static int
 internal_error(struct req *r)
@@ -55,205 +45,6 @@ internal_error(struct req *r)
 
 	return resp_raw(r, 500, "text/plain; charset=utf-8", text,
 	    sizeof(text) - 1);
-}
-
-/* Reads the string field key of the body into f, as pydantic reads a
- * `str` (required) or an `Optional[str] = def` (optional) field: absent
- * gives def, null gives NULL, anything but a string is a 422. Returns 0,
- * or the status written. */
-static int
-body_str(struct req *r, const char *key, int required, const char *def,
-    struct field *f)
-{
-	json_object	*v;
-
-	if (!json_object_object_get_ex(r->json, key, &v)) {
-		if (required)
-			return resp_invalid(r, key, "missing",
-			    "Field required");
-		f->s = def;
-		f->len = def != NULL ? strlen(def) : 0;
-		return 0;
-	}
-	if (v == NULL && !required) {
-		f->s = NULL;
-		f->len = 0;
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_string))
-		return resp_invalid(r, key, "string_type",
-		    "Input should be a valid string");
-	f->s = json_object_get_string(v);
-	f->len = (size_t)json_object_get_string_len(v);
-	return 0;
-}
-
-/* Returns 1 when the field holds a NUL byte, which bcrypt cannot take. */
-static int
-has_nul(const struct field *f)
-{
-	return f->s != NULL && strlen(f->s) != f->len;
-}
-
-/* Returns s lower-cased as Python's str.lower() does for each code point
- * (simple case mapping), in a. Bytes that are not UTF-8 are kept. */
-static char *
-lower_utf8(struct arena *a, const char *s)
-{
-	static locale_t	 utf8;
-	const unsigned char *p = (const unsigned char *)s;
-	char		*out, *o;
-
-	if (utf8 == (locale_t)0)
-		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-	/* A lower-case code point never needs more than 4 bytes. */
-	out = o = arena_alloc(a, strlen(s) * 4 + 1);
-	while (*p != '\0') {
-		uint32_t c;
-		int	 n, i;
-
-		if (*p < 0x80) {
-			*o++ = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0)
-			n = 2, c = *p & 0x1f;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 3, c = *p & 0x0f;
-		else if ((*p & 0xf8) == 0xf0)
-			n = 4, c = *p & 0x07;
-		else
-			n = 0, c = 0;
-		for (i = 1; i < n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				break;
-			c = (c << 6) | (p[i] & 0x3f);
-		}
-		if (n == 0 || i < n) {
-			*o++ = (char)*p++;
-			continue;
-		}
-		p += n;
-		if (utf8 != (locale_t)0)
-			c = (uint32_t)towlower_l((wint_t)c, utf8);
-		if (c < 0x80) {
-			*o++ = (char)c;
-		} else if (c < 0x800) {
-			*o++ = (char)(0xc0 | (c >> 6));
-			*o++ = (char)(0x80 | (c & 0x3f));
-		} else if (c < 0x10000) {
-			*o++ = (char)(0xe0 | (c >> 12));
-			*o++ = (char)(0x80 | ((c >> 6) & 0x3f));
-			*o++ = (char)(0x80 | (c & 0x3f));
-		} else {
-			*o++ = (char)(0xf0 | (c >> 18));
-			*o++ = (char)(0x80 | ((c >> 12) & 0x3f));
-			*o++ = (char)(0x80 | ((c >> 6) & 0x3f));
-			*o++ = (char)(0x80 | (c & 0x3f));
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/* Returns 1 when email passes Open WebUI's validate_email_format(): it
- * ends with "@localhost", or it starts with the pattern
- * [^@]+@[^@]+\.[^@]+ (re.match: anchored at the start only). */
-static int
-email_valid(const char *email)
-{
-	size_t		 n = strlen(email), i, j, k;
-	static const char lh[] = "@localhost";
-
-	if (n >= sizeof(lh) - 1 && strcmp(email + n - (sizeof(lh) - 1),
-	    lh) == 0)
-		return 1;
-	for (i = 0; i < n && email[i] != '@'; i++)
-		;
-	if (i == 0 || i == n)
-		return 0;
-	/* The domain part runs to the next '@' or the end. */
-	for (j = i + 1; j < n && email[j] != '@'; j++)
-		;
-	for (k = i + 2; k + 1 < j; k++)
-		if (email[k] == '.')
-			return 1;
-	return 0;
-}
-
-/* Works out the expiry of a new session token from JWT_EXPIRES_IN as
- * Python does: *exp is the "exp" claim and *expires_at the value shown to
- * the client, both 0 when tokens do not expire (also for a zero
- * duration). Returns ERR_INVAL for a duration Python cannot parse. */
-static enum err
-token_expiry(long long *exp, long long *expires_at)
-{
-	const char	*s = conf_str(CONF_JWT_EXPIRES_IN);
-	struct timespec	 ts;
-	double		 secs;
-	int		 never;
-
-	*exp = *expires_at = 0;
-	if (s == NULL || jwt_duration(s, &secs, &never) != ERR_OK)
-		return ERR_INVAL;
-	if (never || secs == 0)
-		return ERR_OK;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	*exp = (long long)floor((double)ts.tv_sec + ts.tv_nsec / 1e9 + secs);
-	*expires_at = (long long)ts.tv_sec + (long long)trunc(secs);
-	/* jwt_sign leaves "exp" out for 0: keep a token from the past
-	 * expired, as PyJWT writes a negative exp. */
-	if (*exp <= 0)
-		*exp = 1;
-	return ERR_OK;
-}
-
-/* Returns the integer "exp" claim of a token whose signature was already
- * checked, or 0 when it has none. */
-static long long
-token_exp(struct arena *a, const char *token)
-{
-	const char	*p, *q;
-	unsigned char	*raw;
-	size_t		 n = 0, i;
-	unsigned int	 acc = 0;
-	int		 bits = 0;
-	json_object	*claims, *v;
-
-	if ((p = strchr(token, '.')) == NULL ||
-	    (q = strchr(++p, '.')) == NULL)
-		return 0;
-	raw = arena_alloc(a, (size_t)(q - p) + 1);
-	for (i = 0; p + i < q; i++) {
-		int	 c = p[i], d;
-
-		if (c >= 'A' && c <= 'Z')
-			d = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			d = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			d = c - '0' + 52;
-		else if (c == '-')
-			d = 62;
-		else if (c == '_')
-			d = 63;
-		else
-			break;
-		acc = (acc << 6) | (unsigned int)d;
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			raw[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	claims = json_on_arena(a, json_parse((const char *)raw, n));
-	if (claims == NULL || (v = json_get(claims, "exp")) == NULL)
-		return 0;
-	if (json_object_is_type(v, json_type_int))
-		return json_object_get_int64(v);
-	if (json_object_is_type(v, json_type_double))
-		return (long long)json_object_get_double(v);
-	return 0;
 }
 
 /* Signs a session token for uid expiring at exp (0: never) into *token
@@ -273,6 +64,19 @@ token_make(struct req *r, const char *uid, long long exp, char **token)
 	return ERR_OK;
 }
 
+/* Adds the account fields of Python's token responses to o: id, email,
+ * name, role and profile_image_url. */
+static void
+account_fields(json_object *o, const struct user *u)
+{
+	json_object_object_add(o, "id", json_object_new_string(u->id));
+	json_object_object_add(o, "email", json_object_new_string(u->email));
+	json_object_object_add(o, "name", json_object_new_string(u->name));
+	json_object_object_add(o, "role", json_object_new_string(u->role));
+	json_object_object_add(o, "profile_image_url",
+	    json_str_or_null(u->profile_image_url));
+}
+
 /* Returns the SessionUserResponse of Python: the token and who it is. */
 static json_object *
 session_json(const struct user *u, const char *token,
@@ -285,12 +89,7 @@ session_json(const struct user *u, const char *token,
 	    json_object_new_string("Bearer"));
 	json_object_object_add(o, "expires_at", expires_at != 0 ?
 	    json_object_new_int64(expires_at) : NULL);
-	json_object_object_add(o, "id", json_object_new_string(u->id));
-	json_object_object_add(o, "email", json_object_new_string(u->email));
-	json_object_object_add(o, "name", json_object_new_string(u->name));
-	json_object_object_add(o, "role", json_object_new_string(u->role));
-	json_object_object_add(o, "profile_image_url",
-	    json_str_or_null(u->profile_image_url));
+	account_fields(o, u);
 	json_object_object_add(o, "permissions", perms);
 	return o;
 }
@@ -304,31 +103,30 @@ session_start(struct req *r, const struct user *u)
 	char		*token;
 	json_object	*perms;
 
-	if (token_expiry(&exp, &expires_at) != ERR_OK) {
+	if (jwt_expiry(conf_str(CONF_JWT_EXPIRES_IN), &exp, &expires_at) != ERR_OK) {
 		log_error("%s: JWT_EXPIRES_IN %s is not a duration", r->id,
 		    conf_str(CONF_JWT_EXPIRES_IN));
 		return internal_error(r);
 	}
 	if (token_make(r, u->id, exp, &token) != ERR_OK)
 		return internal_error(r);
-	if (user_permissions(r->db, r->a, u->id, &perms) != ERR_OK)
+	if (perm_of_user(r->db, r->a, u->id, &perms) != ERR_OK)
 		return internal_error(r);
 	resp_cookie(r, "token", token, expires_at, 1);
-	return resp_json(r, 200, session_json(u, token, expires_at,
-	    json_object_get(perms)));
+	return resp_json(r, 200, session_json(u, token, expires_at, perms));
 }
 
 /* Returns the user if password matches the active auth row of the user
  * with this (lower-cased) email, as Auths.authenticate_user; else NULL. */
 static struct user *
-authenticate(struct req *r, const char *email, const struct field *pw)
+authenticate(struct req *r, const char *email, const struct body_field *pw)
 {
 	struct user	*u;
 	char		*hash;
 
 	if (user_get_by_email(r->db, r->a, email, &u) != ERR_OK)
 		return NULL;
-	if (has_nul(pw) || user_auth_hash(r->db, r->a, u->email, &hash)
+	if (body_has_nul(pw) || user_auth_hash(r->db, r->a, u->email, &hash)
 	    != ERR_OK)
 		return NULL;
 	return passwd_verify(pw->s, hash) ? u : NULL;
@@ -336,48 +134,31 @@ authenticate(struct req *r, const char *email, const struct field *pw)
 
 /* The sign-up form of Python: name, email, password, profile_image_url. */
 struct signup_form {
-	struct field	 name;
-	struct field	 email;
-	struct field	 password;
-	struct field	 profile_image_url;
+	struct body_field name;
+	struct body_field email;
+	struct body_field password;
+	struct body_field profile_image_url;
 };
 
-/* Posts the signup notification to WEBHOOK_URL, if one is set, with the
- * event Python sends: action, message and the user's JSON text without
- * its null fields. */
-static void
-signup_webhook(struct req *r, const struct user *u)
+/* Lower-cases the email of a new account into *email (arena-owned) and
+ * checks it as Python's signup and add do. Returns 0, or the status of
+ * the error written: 400 when invalid or taken. */
+static int
+email_available(struct req *r, const char *raw, const char **email)
 {
-	const char	*url = conf_str(CONF_WEBHOOK_URL);
-	const char	*name = conf_str(CONF_WEBUI_NAME);
-	char		*msg;
-	json_object	*uj, *ev;
-	struct json_object_iterator it, end;
+	struct user	*u;
 
-	if (url == NULL || *url == '\0')
-		return;
-	if (name == NULL)
-		name = "Open WebUI";
-	if (strcmp(name, "Open WebUI") != 0)
-		name = arena_printf(r->a, "%s (Open WebUI)", name);
-	msg = *u->name != '\0' ?
-	    arena_printf(r->a, "New user signed up: %s", u->name) :
-	    arena_strdup(r->a, "New user signed up");
-	uj = json_on_arena(r->a, json_object_new_object());
-	ev = json_on_arena(r->a, user_json(u));
-	it = json_object_iter_begin(ev);
-	end = json_object_iter_end(ev);
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
-		if (json_object_iter_peek_value(&it) != NULL)
-			json_object_object_add(uj,
-			    json_object_iter_peek_name(&it), json_object_get(
-			    json_object_iter_peek_value(&it)));
-	ev = json_on_arena(r->a, json_object_new_object());
-	json_object_object_add(ev, "action", json_object_new_string("signup"));
-	json_object_object_add(ev, "message", json_object_new_string(msg));
-	json_object_object_add(ev, "user",
-	    json_object_new_string(json_text(uj)));
-	(void)webhook_post(name, url, msg, ev);
+	*email = user_email_lower(r->a, raw);
+	if (!user_email_valid(*email))
+		return resp_error(r, 400, MSG_INVALID_EMAIL);
+	switch (user_get_by_email(r->db, r->a, *email, &u)) {
+	case ERR_OK:
+		return resp_error(r, 400, MSG_EMAIL_TAKEN);
+	case ERR_NOTFOUND:
+		return 0;
+	default:
+		return internal_error(r);
+	}
 }
 
 /* Creates an account as Python's signup() does, with every gate; on 0
@@ -387,7 +168,7 @@ static int
 signup_create(struct req *r, const struct signup_form *f, struct user **out)
 {
 	long long	 n, exp, at;
-	int		 first;
+	int		 first, st;
 	const char	*role, *email;
 	char		 hash[64];
 	struct user	*u, *u0;
@@ -403,23 +184,14 @@ signup_create(struct req *r, const struct signup_form *f, struct user **out)
 	} else if (!first)
 		return resp_error(r, 403, MSG_ACCESS_PROHIBITED);
 
-	email = lower_utf8(r->a, f->email.s);
-	if (!email_valid(email))
-		return resp_error(r, 400, MSG_INVALID_EMAIL);
-	switch (user_get_by_email(r->db, r->a, email, &u)) {
-	case ERR_OK:
-		return resp_error(r, 400, MSG_EMAIL_TAKEN);
-	case ERR_NOTFOUND:
-		break;
-	default:
-		return internal_error(r);
-	}
+	if ((st = email_available(r, f->email.s, &email)) != 0)
+		return st;
 
 	/* From here on Python's catch-all answers 500 with one message. */
 	role = first ? "admin" : conf_str(CONF_DEFAULT_USER_ROLE);
 	if (role == NULL || f->password.len > PASSWORD_MAX_BYTES ||
-	    has_nul(&f->password) || f->profile_image_url.s == NULL ||
-	    token_expiry(&exp, &at) != ERR_OK)
+	    body_has_nul(&f->password) || f->profile_image_url.s == NULL ||
+	    jwt_expiry(conf_str(CONF_JWT_EXPIRES_IN), &exp, &at) != ERR_OK)
 		return resp_error(r, 500, MSG_SIGNUP_ERROR);
 	if (passwd_hash(f->password.s, hash) != ERR_OK ||
 	    user_create(r->db, r->a, f->name.s, email, hash, role,
@@ -436,7 +208,7 @@ signup_create(struct req *r, const struct signup_form *f, struct user **out)
 			return resp_error(r, 500, MSG_SIGNUP_ERROR);
 		u->role = arena_strdup(r->a, role);
 	}
-	signup_webhook(r, u);
+	(void)webhook_signup(r->a, u);
 	if (first && conf_set(r->db, CONF_ENABLE_SIGNUP,
 	    json_object_new_boolean(0)) != ERR_OK)
 		return resp_error(r, 500, MSG_SIGNUP_ERROR);
@@ -481,20 +253,83 @@ h_auths_session(struct req *r)
 	if (token != NULL && jwt_verify(fcgi_secret(), token,
 	    (long long)time(NULL), &uid) == ERR_OK) {
 		free(uid);
-		exp = token_exp(r->a, token);
+		exp = jwt_exp(token);
 		if (exp != 0 && (long long)time(NULL) > exp)
 			return resp_error(r, 401, MSG_INVALID_TOKEN);
 		resp_cookie(r, "token", token, exp, 1);
 	}
-	if (user_permissions(r->db, r->a, u->id, &perms) != ERR_OK)
+	if (perm_of_user(r->db, r->a, u->id, &perms) != ERR_OK)
 		return internal_error(r);
-	o = session_json(u, token != NULL ? token : "", exp,
-	    json_object_get(perms));
+	o = session_json(u, token != NULL ? token : "", exp, perms);
 	json_object_object_add(o, "bio", json_str_or_null(u->bio));
 	json_object_object_add(o, "gender", json_str_or_null(u->gender));
 	json_object_object_add(o, "date_of_birth",
 	    json_str_or_null(u->date_of_birth));
 	return resp_json(r, 200, o);
+}
+
+/* Signs in with the trusted email header hdr (and the name header),
+ * creating the account on first sight. Returns 0 with *u, or the status
+ * of the error written. */
+static int
+signin_trusted(struct req *r, const char *hdr, struct user **u)
+{
+	const char	*v = req_header(r, hdr), *nh;
+	struct signup_form f;
+	char		 pw[37];
+
+	if (v == NULL)
+		return resp_error(r, 400, MSG_INVALID_TRUSTED);
+	f.email.s = user_email_lower(r->a, v);
+	f.email.len = strlen(f.email.s);
+	f.name = f.email;
+	nh = conf_str(CONF_WEBUI_AUTH_TRUSTED_NAME_HEADER);
+	if (nh != NULL && *nh != '\0' && (v = req_header(r, nh)) != NULL) {
+		f.name.s = v;
+		f.name.len = strlen(v);
+	}
+	switch (user_get_by_email(r->db, r->a, f.email.s, u)) {
+	case ERR_OK:
+		return 0;
+	case ERR_NOTFOUND:
+		rand_uuid4(pw);
+		f.password.s = pw;
+		f.password.len = strlen(pw);
+		f.profile_image_url.s = "/user.png";
+		f.profile_image_url.len = strlen("/user.png");
+		return signup_create(r, &f, u);
+	default:
+		return internal_error(r);
+	}
+}
+
+/* Signs in as the WEBUI_AUTH=false admin (admin@localhost, password
+ * "admin"), creating it while no user exists. Returns 0 with *u (NULL
+ * when the password no longer matches), or the status of the error
+ * written. */
+static int
+signin_noauth(struct req *r, struct user **u)
+{
+	static const struct body_field admin_pw = { "admin", 5 };
+	struct signup_form f = {
+		{ "User", 4 }, { "admin@localhost", 15 },
+		{ "admin", 5 }, { "/user.png", 9 }
+	};
+	long long	 n;
+
+	switch (user_get_by_email(r->db, r->a, "admin@localhost", u)) {
+	case ERR_OK:
+		*u = authenticate(r, "admin@localhost", &admin_pw);
+		return 0;
+	case ERR_NOTFOUND:
+		if (user_count(r->db, r->a, &n) != ERR_OK)
+			return internal_error(r);
+		if (n > 0)
+			return resp_error(r, 400, MSG_EXISTING_USERS);
+		return signup_create(r, &f, u);
+	default:
+		return internal_error(r);
+	}
 }
 
 /* Returns 200 with a new session (token + cookie) for the form's
@@ -504,73 +339,21 @@ int
 h_auths_signin(struct req *r)
 {
 	const char	*hdr = conf_str(CONF_WEBUI_AUTH_TRUSTED_EMAIL_HEADER);
-	struct field	 email, password;
+	struct body_field email, password;
 	struct user	*u = NULL;
 	int		 st;
 
 	if ((st = body_str(r, "email", 1, NULL, &email)) != 0 ||
 	    (st = body_str(r, "password", 1, NULL, &password)) != 0)
 		return st;
-
-	if (hdr != NULL && *hdr != '\0') {
-		const char	*v = req_header(r, hdr), *nh;
-		struct signup_form f;
-		char		 pw[37];
-
-		if (v == NULL)
-			return resp_error(r, 400, MSG_INVALID_TRUSTED);
-		f.email.s = lower_utf8(r->a, v);
-		f.email.len = strlen(f.email.s);
-		f.name = f.email;
-		nh = conf_str(CONF_WEBUI_AUTH_TRUSTED_NAME_HEADER);
-		if (nh != NULL && *nh != '\0' &&
-		    (v = req_header(r, nh)) != NULL) {
-			f.name.s = v;
-			f.name.len = strlen(v);
-		}
-		switch (user_get_by_email(r->db, r->a, f.email.s, &u)) {
-		case ERR_OK:
-			break;
-		case ERR_NOTFOUND:
-			rand_uuid4(pw);
-			f.password.s = pw;
-			f.password.len = strlen(pw);
-			f.profile_image_url.s = "/user.png";
-			f.profile_image_url.len = strlen("/user.png");
-			if ((st = signup_create(r, &f, &u)) != 0)
-				return st;
-			break;
-		default:
-			return internal_error(r);
-		}
-	} else if (!conf_bool(CONF_WEBUI_AUTH)) {
-		static const struct field admin_pw = { "admin", 5 };
-		long long	 n;
-
-		switch (user_get_by_email(r->db, r->a, "admin@localhost", &u)) {
-		case ERR_OK:
-			u = authenticate(r, "admin@localhost", &admin_pw);
-			break;
-		case ERR_NOTFOUND: {
-			struct signup_form f = {
-				{ "User", 4 }, { "admin@localhost", 15 },
-				{ "admin", 5 }, { "/user.png", 9 }
-			};
-
-			if (user_count(r->db, r->a, &n) != ERR_OK)
-				return internal_error(r);
-			if (n > 0)
-				return resp_error(r, 400, MSG_EXISTING_USERS);
-			if ((st = signup_create(r, &f, &u)) != 0)
-				return st;
-			break;
-		}
-		default:
-			return internal_error(r);
-		}
-	} else
-		u = authenticate(r, lower_utf8(r->a, email.s), &password);
-
+	if (hdr != NULL && *hdr != '\0')
+		st = signin_trusted(r, hdr, &u);
+	else if (!conf_bool(CONF_WEBUI_AUTH))
+		st = signin_noauth(r, &u);
+	else
+		u = authenticate(r, user_email_lower(r->a, email.s), &password);
+	if (st != 0)
+		return st;
 	if (u == NULL)
 		return resp_error(r, 400, MSG_INVALID_CRED);
 	return session_start(r, u);
@@ -618,7 +401,7 @@ int
 h_auths_add(struct req *r)
 {
 	struct signup_form f;
-	struct field	 role;
+	struct body_field role;
 	struct user	*u;
 	const char	*email;
 	char		 hash[64], *token;
@@ -628,18 +411,9 @@ h_auths_add(struct req *r)
 	if ((st = signup_form_read(r, &f)) != 0 ||
 	    (st = body_str(r, "role", 0, "pending", &role)) != 0)
 		return st;
-	email = lower_utf8(r->a, f.email.s);
-	if (!email_valid(email))
-		return resp_error(r, 400, MSG_INVALID_EMAIL);
-	switch (user_get_by_email(r->db, r->a, email, &u)) {
-	case ERR_OK:
-		return resp_error(r, 400, MSG_EMAIL_TAKEN);
-	case ERR_NOTFOUND:
-		break;
-	default:
-		return internal_error(r);
-	}
-	if (has_nul(&f.password) || role.s == NULL ||
+	if ((st = email_available(r, f.email.s, &email)) != 0)
+		return st;
+	if (body_has_nul(&f.password) || role.s == NULL ||
 	    f.profile_image_url.s == NULL ||
 	    passwd_hash(f.password.s, hash) != ERR_OK ||
 	    user_create(r->db, r->a, f.name.s, email, hash, role.s,
@@ -651,38 +425,8 @@ h_auths_add(struct req *r)
 	json_object_object_add(o, "token", json_object_new_string(token));
 	json_object_object_add(o, "token_type",
 	    json_object_new_string("Bearer"));
-	json_object_object_add(o, "id", json_object_new_string(u->id));
-	json_object_object_add(o, "email", json_object_new_string(u->email));
-	json_object_object_add(o, "name", json_object_new_string(u->name));
-	json_object_object_add(o, "role", json_object_new_string(u->role));
-	json_object_object_add(o, "profile_image_url",
-	    json_object_new_string(u->profile_image_url));
+	account_fields(o, u);
 	return resp_json(r, 200, o);
-}
-
-/* Returns 1 when s is a date pydantic reads from a string: YYYY-MM-DD
- * that exists in the calendar. */
-static int
-date_valid(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int		 y, m, d, i;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (y == 0 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return 0;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
-	    y % 400 == 0)))
-		return 0;
-	return 1;
 }
 
 /* Returns 200 with the caller's updated {id, name, email, role,
@@ -691,7 +435,7 @@ date_valid(const char *s)
 int
 h_auths_update_profile(struct req *r)
 {
-	struct field	 img, name, bio, gender, dob;
+	struct body_field img, name, bio, gender, dob;
 	json_object	*v;
 	struct user	*u;
 	int		 st;
@@ -707,7 +451,7 @@ h_auths_update_profile(struct req *r)
 			return resp_invalid(r, "date_of_birth", "date_type",
 			    "Input should be a valid date");
 		dob.s = json_object_get_string(v);
-		if (!date_valid(dob.s))
+		if (!user_date_valid(dob.s))
 			return resp_invalid(r, "date_of_birth",
 			    "date_from_datetime_parsing",
 			    "Input should be a valid date or datetime, "
@@ -734,7 +478,7 @@ int
 h_auths_update_password(struct req *r)
 {
 	const char	*hdr = conf_str(CONF_WEBUI_AUTH_TRUSTED_EMAIL_HEADER);
-	struct field	 pw, npw;
+	struct body_field pw, npw;
 	struct user	*u;
 	char		 hash[64];
 	int		 st;
@@ -746,7 +490,7 @@ h_auths_update_password(struct req *r)
 		return resp_error(r, 400, MSG_ACTION_PROHIBITED);
 	if ((u = authenticate(r, r->user->email, &pw)) == NULL)
 		return resp_error(r, 400, MSG_INVALID_PASSWORD);
-	if (has_nul(&npw) || passwd_hash(npw.s, hash) != ERR_OK)
+	if (body_has_nul(&npw) || passwd_hash(npw.s, hash) != ERR_OK)
 		return internal_error(r);
 	return resp_json(r, 200, json_object_new_boolean(
 	    user_set_password(r->db, u->id, hash) == ERR_OK));

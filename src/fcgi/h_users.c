@@ -47,24 +47,6 @@ users_db_error(struct req *r, enum err e)
 	return users_internal(r);
 }
 
-/* Appends one FastAPI error item {type, loc: [loc0, loc1?], msg, input}.
- * input is borrowed. */
-static void
-users_err_item(json_object *errs, const char *type, const char *loc0,
-    const char *loc1, const char *msg, json_object *input)
-{
-	json_object *e = json_object_new_object(), *loc = json_object_new_array();
-
-	json_object_array_add(loc, json_object_new_string(loc0));
-	if (loc1 != NULL)
-		json_object_array_add(loc, json_object_new_string(loc1));
-	json_object_object_add(e, "type", json_object_new_string(type));
-	json_object_object_add(e, "loc", loc);
-	json_object_object_add(e, "msg", json_object_new_string(msg));
-	json_object_object_add(e, "input", json_object_get(input));
-	json_object_array_add(errs, e);
-}
-
 /* Writes 422 {"detail": errs}; takes errs. */
 static int
 users_invalid(struct req *r, json_object *errs)
@@ -73,38 +55,6 @@ users_invalid(struct req *r, json_object *errs)
 
 	json_object_object_add(o, "detail", errs);
 	return resp_json(r, 422, o);
-}
-
-/* Parses the query parameter "page" as pydantic's lax int: surrounding
- * white space, a sign, digits, optionally a fraction of zeros. Returns 0
- * with *page (1 when absent), or -1. Values past the range saturate. */
-static int
-users_page(const char *s, long long *page)
-{
-	const char *p, *end;
-	long long v = 0;
-	int neg = 0, digits = 0;
-
-	if (s == NULL) {
-		*page = 1;
-		return 0;
-	}
-	for (p = s; *p == ' ' || (*p >= '\t' && *p <= '\r'); p++)
-		;
-	for (end = p + strlen(p); end > p && (end[-1] == ' ' ||
-	    (end[-1] >= '\t' && end[-1] <= '\r')); end--)
-		;
-	if (p < end && (*p == '+' || *p == '-'))
-		neg = *p++ == '-';
-	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
-		v = v > LLONG_MAX / 10 ? LLONG_MAX : v * 10 + (*p - '0');
-	if (p < end && *p == '.' && digits > 0)
-		for (p++; p < end && *p == '0'; p++)
-			;
-	if (digits == 0 || p != end)
-		return -1;
-	*page = neg ? -v : v;
-	return 0;
 }
 
 /* Returns {"users": [...], "total": n} with each user shaped by fn. */
@@ -157,14 +107,14 @@ h_users_list(struct req *r)
 	enum err e;
 	int n;
 
-	if (users_page(ps, &page) != 0) {
+	if (req_parse_int(ps, 1, &page) != 0) {
 		json_object *errs = json_object_new_array();
 		json_object *in = json_on_arena(r->a,
 		    json_object_new_string(ps));
 
-		users_err_item(errs, "int_parsing", "query", "page",
-		    "Input should be a valid integer, unable to parse string "
-		    "as an integer", in);
+		json_error_add(errs, "int_parsing", "Input should be a valid "
+		    "integer, unable to parse string as an integer", in,
+		    "query", "page", NULL);
 		return users_invalid(r, errs);
 	}
 	if (page < 1)
@@ -290,28 +240,13 @@ h_users_default_perms_set(struct req *r)
 	return resp_json(r, 200, json_object_get(out));
 }
 
-/* The UserSettings model of a stored settings document: "ui" defaults to
- * {}. NULL (JSON null) stays NULL. New reference. */
-static json_object *
-users_settings_json(json_object *s)
-{
-	json_object *c = NULL;
-
-	if (s == NULL || json_object_deep_copy(s, &c, NULL) != 0)
-		return NULL;
-	if (json_object_is_type(c, json_type_object) &&
-	    !json_object_object_get_ex(c, "ui", NULL))
-		json_object_object_add(c, "ui", json_object_new_object());
-	return c;
-}
-
 /* Returns 200 with the caller's settings (null when none). */
 int
 h_users_settings(struct req *r)
 {
 	json_object *s = json_on_arena(r->a, json_parse_col(r->user->settings));
 
-	return resp_json(r, 200, users_settings_json(s));
+	return resp_json(r, 200, user_settings_model(s));
 }
 
 /* Merges the body (a UserSettings document) into the caller's settings,
@@ -328,11 +263,11 @@ h_users_settings_set(struct req *r)
 	if (json_object_object_get_ex(r->json, "ui", &ui) && ui != NULL &&
 	    !json_object_is_type(ui, json_type_object)) {
 		errs = json_object_new_array();
-		users_err_item(errs, "dict_type", "body", "ui",
-		    "Input should be a valid dictionary", ui);
+		json_error_add(errs, "dict_type",
+		    "Input should be a valid dictionary", ui, "body", "ui", NULL);
 		return users_invalid(r, errs);
 	}
-	form = json_on_arena(r->a, users_settings_json(r->json));
+	form = json_on_arena(r->a, user_settings_model(r->json));
 	ui = json_get(form, "ui");
 	if (strcmp(r->user->role, "admin") != 0) {
 		if (ui == NULL)		/* Python: None.keys() */
@@ -356,7 +291,7 @@ h_users_settings_set(struct req *r)
 		return resp_error(r, 400, MSG_USER_NOT_FOUND);
 	if (e != ERR_OK)
 		return users_db_error(r, e);
-	return resp_json(r, 200, users_settings_json(cur));
+	return resp_json(r, 200, user_settings_model(cur));
 }
 
 /* Returns 200 with the caller's info (null when none). */
@@ -399,8 +334,9 @@ h_users_info_set(struct req *r)
 	}
 	if (!json_object_is_type(body, json_type_object)) {
 		errs = json_object_new_array();
-		users_err_item(errs, "dict_type", "body", NULL,
-		    "Input should be a valid dictionary", body);
+		json_error_add(errs, "dict_type",
+		    "Input should be a valid dictionary", body, "body", NULL,
+		    NULL);
 		return users_invalid(r, errs);
 	}
 	cur = json_on_arena(r->a, json_parse_col(r->user->info));
@@ -578,13 +514,14 @@ users_update_form(json_object *body, const char *out[5])
 		out[i] = NULL;
 		if (!json_object_object_get_ex(body, keys[i], &v)) {
 			if (i < 4)
-				users_err_item(errs, "missing", "body", keys[i],
-				    "Field required", body);
+				json_error_add(errs, "missing", "Field required",
+				    body, "body", keys[i], NULL);
 		} else if (v == NULL && i == 4)
 			;
 		else if (!json_object_is_type(v, json_type_string))
-			users_err_item(errs, "string_type", "body", keys[i],
-			    "Input should be a valid string", v);
+			json_error_add(errs, "string_type",
+			    "Input should be a valid string", v, "body",
+			    keys[i], NULL);
 		else
 			out[i] = json_object_get_string(v);
 	}

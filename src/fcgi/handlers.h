@@ -51,4 +51,51 @@ int	h_users_update(struct req *r);
 int	h_users_delete(struct req *r);
 int	h_users_groups(struct req *r);
 
+/* h_chats.c: /api/v1/chats/ lists, documents, sharing */
+int	h_chats_list(struct req *r);
+int	h_chats_delete_all(struct req *r);
+int	h_chats_list_user(struct req *r);
+int	h_chats_new(struct req *r);
+int	h_chats_import(struct req *r);
+int	h_chats_pinned(struct req *r);
+int	h_chats_all(struct req *r);
+int	h_chats_all_archived(struct req *r);
+int	h_chats_all_db(struct req *r);
+int	h_chats_archived(struct req *r);
+int	h_chats_archive_all(struct req *r);
+int	h_chats_unarchive_all(struct req *r);
+int	h_chats_shared(struct req *r);
+int	h_chats_get(struct req *r);
+int	h_chats_update(struct req *r);
+int	h_chats_message(struct req *r);
+int	h_chats_delete(struct req *r);
+int	h_chats_pinned_get(struct req *r);
+int	h_chats_pin(struct req *r);
+int	h_chats_clone(struct req *r);
+int	h_chats_clone_shared(struct req *r);
+int	h_chats_archive(struct req *r);
+int	h_chats_share(struct req *r);
+int	h_chats_unshare(struct req *r);
+
+/* h_chats_tags.c: /api/v1/chats/ search and tags */
+int	h_chats_search(struct req *r);
+int	h_chats_all_tags(struct req *r);
+int	h_chats_by_tag(struct req *r);
+int	h_chats_tags_get(struct req *r);
+int	h_chats_tags_add(struct req *r);
+int	h_chats_tags_delete(struct req *r);
+int	h_chats_tags_clear(struct req *r);
+
+/* h_folders.c: /api/v1/folders/ and the folder routes of /api/v1/chats/ */
+int	h_folders_list(struct req *r);
+int	h_folders_create(struct req *r);
+int	h_folders_get(struct req *r);
+int	h_folders_update(struct req *r);
+int	h_folders_set_parent(struct req *r);
+int	h_folders_set_expanded(struct req *r);
+int	h_folders_delete(struct req *r);
+int	h_chats_by_folder(struct req *r);
+int	h_chats_by_folder_list(struct req *r);
+int	h_chats_set_folder(struct req *r);
+
 #endif

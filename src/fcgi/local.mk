@@ -10,8 +10,11 @@ src_fcgi_cwebui_fcgi_SOURCES = \
 	src/fcgi/router.c src/fcgi/router.h \
 	src/fcgi/routes.c src/fcgi/handlers.h \
 	src/fcgi/authn.c src/fcgi/authn.h \
+	src/fcgi/body.c src/fcgi/body.h \
 	src/fcgi/h_auths.c src/fcgi/h_auths_admin.c \
+	src/fcgi/h_chats.c src/fcgi/h_chats_tags.c \
 	src/fcgi/h_config.c \
+	src/fcgi/h_folders.c \
 	src/fcgi/h_misc.c \
 	src/fcgi/h_users.c
 dist_man_MANS += src/fcgi/cwebui-fcgi.8

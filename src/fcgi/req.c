@@ -1,6 +1,7 @@
 /* req.c: the FastCGI adapter: reads a request from libfcgi into struct
  * req and writes responses back. The only file that knows FCGX_Request. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,4 +309,34 @@ req_read_body(struct req *r, size_t max)
 		buf_append(&r->body, chunk, (size_t)n);
 	}
 	return ERR_OK;
+}
+
+int
+req_parse_int(const char *s, long long def, long long *out)
+{
+	const char *p, *end;
+	long long v = 0;
+	int neg = 0, digits = 0;
+
+	if (s == NULL) {
+		*out = def;
+		return 0;
+	}
+	for (p = s; *p == ' ' || (*p >= '\t' && *p <= '\r'); p++)
+		;
+	for (end = p + strlen(p); end > p && (end[-1] == ' ' ||
+	    (end[-1] >= '\t' && end[-1] <= '\r')); end--)
+		;
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
+		v = v > (LLONG_MAX - (*p - '0')) / 10 ? LLONG_MAX :
+		    v * 10 + (*p - '0');
+	if (p < end && *p == '.' && digits > 0)
+		for (p++; p < end && *p == '0'; p++)
+			;
+	if (digits == 0 || p != end)
+		return -1;
+	*out = neg ? -v : v;
+	return 0;
 }

@@ -47,6 +47,10 @@ const char *req_param(struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
 /* Returns the decoded value of a query parameter, or NULL. Arena-owned. */
 const char *req_query(struct req *r, const char *name);
+/* Parses a query parameter's value s as pydantic's lax int: surrounding
+ * white space, a sign, digits, optionally a fraction of zeros. Returns 0
+ * with *out (def when s is NULL), or -1. Values past the range saturate. */
+int	 req_parse_int(const char *s, long long def, long long *out);
 /* Returns the scheme://host of the request as the browser sent it. */
 const char *req_base_url(struct req *r);
 

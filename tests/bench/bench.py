@@ -113,6 +113,88 @@ def memory(binary):
     return n, rss, pss
 
 
+def bench_chats(cw, token, user_id):
+    """Chat history against the database alone: page 1 of a user with 1,000
+    chats (GET /api/v1/chats/?page=1) and one chat with a 200-message
+    history (GET /api/v1/chats/{id}), each next to the same SQL run through
+    the sqlite3 CLI. Prints per-request latency of a sequential loop (HTTP
+    keep-alive vs one sqlite3 process per query, so the baseline includes
+    process start-up) and wrk's req/s."""
+    import http.client
+    import sqlite3
+    import uuid as uuidmod
+    db = os.path.join(cw.dir, "data", "webui.db")
+    con = sqlite3.connect(db)
+    now = int(time.time())
+    rows = []
+    for i in range(1000):
+        d = {"id": "", "title": "chat %d" % i, "models": ["m"],
+             "history": {"messages": {"a": {"id": "a", "content": "hi %d" % i}},
+                         "currentId": "a"}, "messages": []}
+        rows.append((str(uuidmod.uuid4()), user_id, d["title"], json.dumps(d),
+                     now - 5000 + i, now - 5000 + i, None, 0, 0, "{}", None))
+    msgs, prev = {}, None
+    for i in range(200):
+        mid = "msg-%03d" % i
+        msgs[mid] = {"id": mid, "parentId": prev, "childrenIds": [],
+                     "role": "user" if i % 2 == 0 else "assistant",
+                     "content": "Lorem ipsum dolor sit amet " * 20,
+                     "timestamp": now}
+        if prev:
+            msgs[prev]["childrenIds"].append(mid)
+        prev = mid
+    big = {"id": "", "title": "long chat", "models": ["m"],
+           "history": {"messages": msgs, "currentId": prev},
+           "messages": list(msgs.values())}
+    big_id = str(uuidmod.uuid4())
+    rows.append((big_id, user_id, "long chat", json.dumps(big), now - 9000,
+                 now - 9000, None, 0, 0, "{}", None))
+    con.executemany("INSERT INTO chat (id, user_id, title, chat, created_at, "
+                    "updated_at, share_id, archived, pinned, meta, folder_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+    q_list = ("SELECT id, title, created_at, updated_at FROM chat WHERE "
+              "user_id = '%s' AND archived = 0 AND (pinned = 0 OR pinned IS "
+              "NULL) AND folder_id IS NULL ORDER BY updated_at DESC LIMIT 60 "
+              "OFFSET 0" % user_id)
+    q_one = "SELECT * FROM chat WHERE id = '%s' AND user_id = '%s'" % (
+        big_id, user_id)
+    n = 200
+    print("chat history: %d sequential requests vs %d sqlite3 CLI runs; "
+          "wrk as above" % (n, n))
+    print("%-34s %9s %10s %10s %8s" % ("endpoint", "bytes", "ms/req",
+          "sqlite3 ms", "ratio"))
+    host = cw.url.split("//", 1)[1]
+    for label, path, sql in (("GET /api/v1/chats/?page=1 (1000)",
+                              "/api/v1/chats/?page=1", q_list),
+                             ("GET /api/v1/chats/{id} (200 msgs)",
+                              "/api/v1/chats/" + big_id, q_one)):
+        conn = http.client.HTTPConnection(host, timeout=10)
+        hdr = {"Authorization": "Bearer " + token}
+        conn.request("GET", path, headers=hdr)
+        r = conn.getresponse()
+        size = len(r.read())
+        if r.status != 200:
+            raise SystemExit("bench: %s answered %d" % (path, r.status))
+        t = time.monotonic()
+        for _ in range(n):
+            conn.request("GET", path, headers=hdr)
+            conn.getresponse().read()
+        http_ms = (time.monotonic() - t) * 1000 / n
+        conn.close()
+        t = time.monotonic()
+        for _ in range(n):
+            subprocess.run(["sqlite3", db, sql], stdout=subprocess.DEVNULL,
+                           check=True)
+        cli_ms = (time.monotonic() - t) * 1000 / n
+        w = wrk(cw.url + path, ("Authorization: Bearer " + token,))
+        print("%-34s %9d %10.2f %10.2f %8.2f   wrk %.0f req/s, p50 %.2f ms%s"
+              % (label, size, http_ms, cli_ms, http_ms / cli_ms, w["rps"],
+                 w["p50"] or 0, "  (%d non-2xx!)" % w["errors"]
+                 if w["errors"] else ""))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="cwebui-bench-")
     front = os.path.join(tmp, "front")
@@ -180,6 +262,7 @@ def main():
               "PSS %.1f MiB" % (nproc, rss / 1024, pss / 1024))
         print("start to first 200 (GET /health through lighttpd): %.0f ms"
               % (cw.first_200 * 1000))
+        bench_chats(cw, token, json.loads(signup)["id"])
     finally:
         for s in stacks:
             s.stop()

@@ -124,6 +124,10 @@ test_db_url(void)
 	ok(db_url_parse("postgresql://u@/db?host=/tmp", &e, &t) == ERR_OK &&
 	    e == DB_PG, "postgresql:// accepted");
 	free(t);
+	ok(db_url_parse("postgresql+psycopg2://u:p@h:5432/db", &e, &t) ==
+	    ERR_OK && e == DB_PG && strcmp(t, "postgresql://u:p@h:5432/db") == 0,
+	    "SQLAlchemy driver suffix dropped");
+	free(t);
 	ok(db_url_parse("mysql://u@h/db", &e, &t) == ERR_INVAL,
 	    "other schemes refused");
 	ok(db_url_parse("sqlite:///", &e, &t) == ERR_INVAL,
