@@ -182,45 +182,6 @@ conf_read(enum conf_key k, json_object **out)
 	return ERR_INVAL;
 }
 
-/* pydantic's lax bool: true/false, 0/1 and the usual words. */
-static int
-conf_lax_bool(json_object *v, int *out)
-{
-	static const char *const yes[] = { "1", "on", "t", "true", "y",
-	    "yes" };
-	static const char *const no[] = { "0", "off", "f", "false", "n",
-	    "no" };
-	const char *s;
-	size_t i;
-
-	switch (json_object_get_type(v)) {
-	case json_type_boolean:
-		*out = json_object_get_boolean(v);
-		return 0;
-	case json_type_int:
-		if (json_object_get_int64(v) != 0 &&
-		    json_object_get_int64(v) != 1)
-			return -1;
-		*out = json_object_get_int64(v) == 1;
-		return 0;
-	case json_type_string:
-		s = json_object_get_string(v);
-		for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-			if (strcasecmp(s, yes[i]) == 0) {
-				*out = 1;
-				return 0;
-			}
-			if (strcasecmp(s, no[i]) == 0) {
-				*out = 0;
-				return 0;
-			}
-		}
-		return -1;
-	default:
-		return -1;
-	}
-}
-
 /* pydantic's lax int: an integer, a float without fraction, or digits. */
 static int
 conf_lax_int(json_object *v, long long *out)
@@ -275,7 +236,7 @@ conf_banners(json_object *v)
 			goto fail;
 		json_object_object_add(o, "title", json_object_get(t));
 		if (json_get(b, "dismissible") == NULL ||
-		    conf_lax_bool(json_get(b, "dismissible"), &dismiss) != 0)
+		    (dismiss = json_lax_bool(json_get(b, "dismissible"))) < 0)
 			goto fail;
 		json_object_object_add(o, "dismissible",
 		    json_object_new_boolean(dismiss));
@@ -366,6 +327,158 @@ conf_env_set(enum conf_key k, json_object *v)
 	conf.env[k] = v;
 }
 
+/* config.py's OLLAMA_BASE_URLS: OLLAMA_BASE_URLS split on ';', else
+ * OLLAMA_BASE_URL without one trailing '/', else OLLAMA_API_BASE_URL
+ * without "/api"; under ENV=prod "/ollama" becomes the Docker host (or the
+ * bundled Ollama with USE_OLLAMA_DOCKER=true), and K8S_FLAG the cluster
+ * service. Each entry is stripped of white space. New reference. */
+static json_object *
+conf_ollama_urls(void)
+{
+	const char *base = getenv("OLLAMA_BASE_URL");
+	const char *api = getenv("OLLAMA_API_BASE_URL");
+	const char *env = getenv("ENV");
+	const char *k8s = getenv("K8S_FLAG");
+	const char *docker = getenv("USE_OLLAMA_DOCKER");
+	const char *urls = getenv("OLLAMA_BASE_URLS");
+	json_object *list, *out;
+	char *b, *s;
+	size_t n, i;
+
+	b = xstrdup(base != NULL ? base : "");
+	n = strlen(b);
+	if (n > 0 && b[n - 1] == '/')
+		b[--n] = '\0';
+	if (api == NULL)
+		api = "http://localhost:11434/api";
+	if (n == 0 && *api != '\0') {
+		free(b);
+		b = xstrdup(api);
+		n = strlen(b);
+		if (n >= 4 && strcmp(b + n - 4, "/api") == 0)
+			b[n - 4] = '\0';
+	}
+	if (env != NULL && strcmp(env, "prod") == 0) {
+		if (strcmp(b, "/ollama") == 0 && (k8s == NULL || *k8s == '\0')) {
+			free(b);
+			b = xstrdup(docker != NULL &&
+			    strcasecmp(docker, "true") == 0 ?
+			    "http://localhost:11434" :
+			    "http://host.docker.internal:11434");
+		} else if (k8s != NULL && *k8s != '\0') {
+			free(b);
+			b = xstrdup("http://ollama-service.open-webui.svc."
+			    "cluster.local:11434");
+		}
+	}
+	list = conf_split(urls != NULL && *urls != '\0' ? urls : b, ';');
+	free(b);
+	out = json_object_new_array();
+	for (i = 0; i < json_object_array_length(list); i++) {
+		const char *u = json_object_get_string(
+		    json_object_array_get_idx(list, i));
+
+		while (isspace((unsigned char)*u))
+			u++;
+		s = xstrdup(u);
+		n = strlen(s);
+		while (n > 0 && isspace((unsigned char)s[n - 1]))
+			s[--n] = '\0';
+		json_object_array_add(out, json_object_new_string(s));
+		free(s);
+	}
+	json_object_put(list);
+	return out;
+}
+
+/* Python's [x.strip() for x in s.split(";")], an empty item becoming
+ * empty_item when that is not NULL. New reference. */
+static json_object *
+conf_split_strip(const char *s, const char *empty_item)
+{
+	json_object *out = json_object_new_array();
+	const char *end;
+	size_t n;
+
+	for (;;) {
+		n = strcspn(s, ";");
+		end = s + n;
+		if (n == 0 && empty_item != NULL)
+			json_object_array_add(out,
+			    json_object_new_string(empty_item));
+		else {
+			const char *p = s;
+
+			while (p < end && isspace((unsigned char)*p))
+				p++;
+			while (end > p && isspace((unsigned char)end[-1]))
+				end--;
+			json_object_array_add(out,
+			    json_object_new_string_len(p, (int)(end - p)));
+		}
+		if (s[n] == '\0')
+			return out;
+		s += n + 1;
+	}
+}
+
+/* config.py's OpenAI connections: OPENAI_API_BASE_URLS, else
+ * OPENAI_API_BASE_URL without one trailing '/', else OpenAI's URL; the
+ * keys from OPENAI_API_KEYS, else OPENAI_API_KEY; both split on ';'. Also
+ * TOOL_SERVER_CONNECTIONS (invalid JSON gives []) and the
+ * CODE_INTERPRETER_JUPYTER_* defaults taken from CODE_EXECUTION_JUPYTER_*. */
+static void
+conf_openai_env(void)
+{
+	static const char def_url[] = "https://api.openai.com/v1";
+	static const enum conf_key jupyter[][2] = {
+		{ CONF_CODE_INTERPRETER_JUPYTER_URL,
+		    CONF_CODE_EXECUTION_JUPYTER_URL },
+		{ CONF_CODE_INTERPRETER_JUPYTER_AUTH,
+		    CONF_CODE_EXECUTION_JUPYTER_AUTH },
+		{ CONF_CODE_INTERPRETER_JUPYTER_AUTH_TOKEN,
+		    CONF_CODE_EXECUTION_JUPYTER_AUTH_TOKEN },
+		{ CONF_CODE_INTERPRETER_JUPYTER_AUTH_PASSWORD,
+		    CONF_CODE_EXECUTION_JUPYTER_AUTH_PASSWORD },
+		{ CONF_CODE_INTERPRETER_JUPYTER_TIMEOUT,
+		    CONF_CODE_EXECUTION_JUPYTER_TIMEOUT },
+	};
+	const char *urls = getenv("OPENAI_API_BASE_URLS");
+	const char *url = getenv("OPENAI_API_BASE_URL");
+	const char *keys = getenv("OPENAI_API_KEYS");
+	const char *s;
+	json_object *v;
+	size_t i, n;
+	char *b;
+
+	if (url == NULL || *url == '\0')
+		b = xstrdup(def_url);
+	else {
+		b = xstrdup(url);
+		n = strlen(b);
+		if (b[n - 1] == '/')
+			b[n - 1] = '\0';
+	}
+	conf_env_set(CONF_OPENAI_API_BASE_URLS, conf_split_strip(
+	    urls != NULL && *urls != '\0' ? urls : b, def_url));
+	free(b);
+	if (keys == NULL || *keys == '\0')
+		keys = getenv("OPENAI_API_KEY");
+	conf_env_set(CONF_OPENAI_API_KEYS,
+	    conf_split_strip(keys != NULL ? keys : "", NULL));
+	if ((s = getenv("TOOL_SERVER_CONNECTIONS")) != NULL) {
+		if (conf_parse_json(s, &v) != 0) {
+			log_error("invalid TOOL_SERVER_CONNECTIONS: using none");
+			v = json_object_new_array();
+		}
+		conf_env_set(CONF_TOOL_SERVER_CONNECTIONS, v);
+	}
+	for (i = 0; i < sizeof(jupyter) / sizeof(jupyter[0]); i++)
+		if (getenv(conf_items[jupyter[i][0]].env) == NULL)
+			conf_env_set(jupyter[i][0],
+			    json_object_get(conf.env[jupyter[i][1]]));
+}
+
 /* The rules of env.py/config.py that a plain default cannot express. */
 static enum err
 conf_derive(void)
@@ -399,7 +512,13 @@ conf_derive(void)
 	if (getenv("ONEDRIVE_CLIENT_ID_BUSINESS") == NULL)
 		conf_env_set(CONF_ONEDRIVE_CLIENT_ID_BUSINESS,
 		    json_object_get(conf.env[CONF_ONEDRIVE_CLIENT_ID]));
+	if (getenv("LDAP_SEARCH_FILTER") == NULL &&
+	    (s = getenv("LDAP_SEARCH_FILTERS")) != NULL)
+		conf_env_set(CONF_LDAP_SEARCH_FILTERS,
+		    json_object_new_string(s));
 	conf_env_set(CONF_USER_PERMISSIONS, conf_permissions());
+	conf_openai_env();
+	conf_env_set(CONF_OLLAMA_BASE_URLS, conf_ollama_urls());
 	v = json_object_get(conf.env[CONF_WEBUI_BANNERS]);
 	conf_env_set(CONF_WEBUI_BANNERS, conf_banners(v));
 	return conf_check_origins();
@@ -450,6 +569,10 @@ conf_is_plain(enum conf_key k)
 	case CONF_WEBUI_BANNERS:
 	case CONF_USER_PERMISSIONS:
 	case CONF_DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL:
+	case CONF_OPENAI_API_BASE_URLS:
+	case CONF_OPENAI_API_KEYS:
+	case CONF_TOOL_SERVER_CONNECTIONS:
+	case CONF_OLLAMA_BASE_URLS:
 		return 0;
 	default:
 		return 1;
@@ -696,8 +819,9 @@ conf_now(char *buf, size_t len)
 	snprintf(buf + n, len - n, ".%06ld", (long)tv.tv_usec);
 }
 
-enum err
-conf_set(struct db *db, enum conf_key k, json_object *v)
+/* Saves the current document into the table and recomputes. */
+static enum err
+conf_save(struct db *db)
 {
 	struct arena *a;
 	struct db_res *res;
@@ -705,13 +829,6 @@ conf_set(struct db *db, enum conf_key k, json_object *v)
 	char now[40];
 	enum err e;
 
-	if ((unsigned)k >= CONF__MAX || conf_items[k].path == NULL) {
-		json_object_put(v);
-		return ERR_INVAL;
-	}
-	if (conf.doc == NULL)
-		conf.doc = conf_copy(NULL);
-	json_set_path(conf.doc, conf_items[k].path, v);
 	a = arena_new();
 	text = arena_strdup(a, json_text(conf.doc));
 	conf_now(now, sizeof(now));
@@ -738,4 +855,41 @@ json_object *
 conf_document(void)
 {
 	return conf.doc;
+}
+
+enum err
+conf_set(struct db *db, enum conf_key k, json_object *v)
+{
+	if ((unsigned)k >= CONF__MAX || conf_items[k].path == NULL) {
+		json_object_put(v);
+		return ERR_INVAL;
+	}
+	if (conf.doc == NULL)
+		conf.doc = conf_copy(NULL);
+	json_set_path(conf.doc, conf_items[k].path, v);
+	return conf_save(db);
+}
+
+enum err
+conf_replace(struct db *db, json_object *doc)
+{
+	if (!json_object_is_type(doc, json_type_object)) {
+		json_object_put(doc);
+		return ERR_INVAL;
+	}
+	json_object_put(conf.doc);
+	conf.doc = doc;
+	return conf_save(db);
+}
+
+json_object *
+conf_object(const struct conf_field *f, size_t n)
+{
+	json_object *o = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_object_add(o, f[i].name,
+		    json_object_get(conf_get(f[i].key)));
+	return o;
 }

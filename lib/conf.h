@@ -14,6 +14,8 @@
 #ifndef CWEBUI_CONF_H
 #define CWEBUI_CONF_H
 
+#include <stddef.h>
+
 #include <json-c/json.h>
 
 #include "err.h"
@@ -110,6 +112,51 @@ enum conf_key {
 	CONF_EXTERNAL_PWA_MANIFEST_URL,
 	CONF_ONEDRIVE_CLIENT_ID,
 	CONF_CORS_ALLOW_CUSTOM_SCHEME,
+	/* persistent, routers/ollama.py */
+	CONF_ENABLE_OLLAMA_API,
+	CONF_OLLAMA_BASE_URLS,
+	CONF_OLLAMA_API_CONFIGS,
+	/* persistent, utils/models.py and main.py (the model list) */
+	CONF_ENABLE_BASE_MODELS_CACHE,
+	CONF_MODEL_ORDER_LIST,
+	CONF_ENABLE_EVALUATION_ARENA_MODELS,
+	CONF_EVALUATION_ARENA_MODELS,
+	/* env only, env.py */
+	CONF_BYPASS_MODEL_ACCESS_CONTROL,
+	/* persistent, routers/openai.py and routers/configs.py */
+	CONF_ENABLE_OPENAI_API,
+	CONF_OPENAI_API_BASE_URLS,
+	CONF_OPENAI_API_KEYS,
+	CONF_OPENAI_API_CONFIGS,
+	CONF_TOOL_SERVER_CONNECTIONS,
+	CONF_CODE_EXECUTION_JUPYTER_URL,
+	CONF_CODE_EXECUTION_JUPYTER_AUTH,
+	CONF_CODE_EXECUTION_JUPYTER_AUTH_TOKEN,
+	CONF_CODE_EXECUTION_JUPYTER_AUTH_PASSWORD,
+	CONF_CODE_EXECUTION_JUPYTER_TIMEOUT,
+	CONF_CODE_INTERPRETER_ENGINE,
+	CONF_CODE_INTERPRETER_PROMPT_TEMPLATE,
+	CONF_CODE_INTERPRETER_JUPYTER_URL,
+	CONF_CODE_INTERPRETER_JUPYTER_AUTH,
+	CONF_CODE_INTERPRETER_JUPYTER_AUTH_TOKEN,
+	CONF_CODE_INTERPRETER_JUPYTER_AUTH_PASSWORD,
+	CONF_CODE_INTERPRETER_JUPYTER_TIMEOUT,
+	/* env only, env.py */
+	CONF_ENABLE_FORWARD_USER_INFO_HEADERS,
+	/* persistent, the LDAP server (routers/auths.py) */
+	CONF_LDAP_SERVER_LABEL,
+	CONF_LDAP_SERVER_HOST,
+	CONF_LDAP_SERVER_PORT,
+	CONF_LDAP_ATTRIBUTE_FOR_MAIL,
+	CONF_LDAP_ATTRIBUTE_FOR_USERNAME,
+	CONF_LDAP_APP_DN,
+	CONF_LDAP_APP_PASSWORD,
+	CONF_LDAP_SEARCH_BASE,
+	CONF_LDAP_SEARCH_FILTERS,
+	CONF_LDAP_USE_TLS,
+	CONF_LDAP_CA_CERT_FILE,
+	CONF_LDAP_VALIDATE_CERT,
+	CONF_LDAP_CIPHERS,
 	CONF__MAX
 };
 
@@ -163,6 +210,20 @@ json_object *conf_default(enum conf_key k);
 /* Stores v (taken) at k's path in the document and saves the document into
  * the config table (first row, or a new one), as Python's save does. */
 enum err conf_set(struct db *db, enum conf_key k, json_object *v);
+
+/* Replaces the whole document by doc (taken; must be an object) and saves
+ * it as conf_set() does (Python's save_config, POST /configs/import). */
+enum err conf_replace(struct db *db, json_object *doc);
+
+/* A setting under the name a route answers it with, for conf_object(). */
+struct conf_field {
+	const char	*name;
+	enum conf_key	 key;
+};
+
+/* Returns {name: effective value, ...} of the n fields, in order (e.g. the
+ * answer of GET /openai/config). New reference. */
+json_object *conf_object(const struct conf_field *f, size_t n);
 
 /* Returns the whole stored document (borrowed). */
 json_object *conf_document(void);

@@ -233,14 +233,26 @@ json_set_path(json_object *o, const char *path, json_object *v)
 }
 
 int
-json_lax_bool(json_object *v)
+json_lax_bool_str(const char *s)
 {
 	static const char *const yes[] = { "1", "on", "t", "true", "y", "yes" };
 	static const char *const no[] = { "0", "off", "f", "false", "n", "no" };
-	const char *s;
+	size_t k;
+
+	for (k = 0; k < sizeof(yes) / sizeof(yes[0]); k++) {
+		if (strcasecmp(s, yes[k]) == 0)
+			return 1;
+		if (strcasecmp(s, no[k]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int
+json_lax_bool(json_object *v)
+{
 	double d;
 	int64_t i;
-	size_t k;
 
 	switch (json_object_get_type(v)) {
 	case json_type_boolean:
@@ -254,14 +266,7 @@ json_lax_bool(json_object *v)
 			return d == 1.0;
 		return isfinite(d) && d == floor(d) ? -1 : -2;
 	case json_type_string:
-		s = json_object_get_string(v);
-		for (k = 0; k < sizeof(yes) / sizeof(yes[0]); k++) {
-			if (strcasecmp(s, yes[k]) == 0)
-				return 1;
-			if (strcasecmp(s, no[k]) == 0)
-				return 0;
-		}
-		return -1;
+		return json_lax_bool_str(json_object_get_string(v));
 	default:
 		return -2;
 	}

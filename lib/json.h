@@ -45,6 +45,8 @@ void	 json_error_add(json_object *errs, const char *type, const char *msg,
  * returns 0 or 1, -1 where pydantic says bool_parsing and -2 where it says
  * bool_type (JSON null, arrays, objects, non-integral numbers). */
 int	 json_lax_bool(json_object *v);
+/* The same for text (a query parameter): 0 or 1, else -1 (bool_parsing). */
+int	 json_lax_bool_str(const char *s);
 
 /* New string, or JSON null for a NULL s. New reference. */
 json_object *json_str_or_null(const char *s);

@@ -3,17 +3,25 @@ noinst_LIBRARIES += lib/libcwebui.a
 lib_libcwebui_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(PQ_CFLAGS) \
 	$(SQLITE_CFLAGS) $(JWT_CFLAGS) $(CRYPT_CFLAGS) $(CURL_CFLAGS)
 lib_libcwebui_a_SOURCES = \
+	lib/access.c lib/access.h \
+	lib/b64.c lib/b64.h \
 	lib/buf.c lib/buf.h \
 	lib/chat.c lib/chat.h lib/chat_search.c lib/chat_search.h \
 	lib/conf.c lib/conf_items.c lib/conf.h \
 	lib/db.c lib/db.h lib/db_impl.h lib/db_pg.c lib/db_sqlite.c \
 	lib/err.c lib/err.h \
 	lib/folder.c lib/folder.h \
+	lib/function.c lib/function.h \
 	lib/group.c lib/group.h \
+	lib/http.c lib/http.h \
 	lib/json.c lib/json.h \
 	lib/jwt.c lib/jwt.h \
 	lib/log.c lib/log.h \
 	lib/mem.c lib/mem.h \
+	lib/ollama.c lib/ollama.h lib/payload.c lib/payload.h \
+	lib/model.c lib/model.h \
+	lib/models.c lib/models.h \
+	lib/openai.c lib/openai.h \
 	lib/passwd.c lib/passwd.h \
 	lib/path.c lib/path.h \
 	lib/perm.c lib/perm.h \
@@ -22,6 +30,7 @@ lib_libcwebui_a_SOURCES = \
 	lib/secret.c lib/secret.h \
 	lib/setup.c lib/setup.h \
 	lib/tag.c lib/tag.h \
+	lib/tool.c lib/tool.h \
 	lib/user.c lib/user.h \
 	lib/webhook.c lib/webhook.h
 nodist_lib_libcwebui_a_SOURCES = lib/schema_sql.c

@@ -603,3 +603,62 @@ user_update_profile(struct db *db, const char *id, const char *name,
 	arena_free(a);
 	return e;
 }
+
+enum err
+user_valid_ids(struct db *db, struct arena *a, json_object *ids,
+    json_object **out)
+{
+	size_t i, n = json_object_array_length(ids);
+	struct db_val *v = arena_alloc(a, sizeof(*v) * (n + 1));
+	struct db_res *res;
+	struct buf sql = BUF_INIT;
+	json_object *s;
+	enum err e;
+	int k = 0;
+
+	buf_puts(&sql, "SELECT id FROM \"user\" WHERE id IN (");
+	for (i = 0; i < n; i++) {
+		s = json_object_array_get_idx(ids, i);
+		if (!json_object_is_type(s, json_type_string))
+			continue;
+		v[k] = DBV_TEXT(json_object_get_string(s));
+		buf_printf(&sql, "%s$%d", k > 0 ? ", " : "", k + 1);
+		k++;
+	}
+	buf_puts(&sql, ")");
+	e = k == 0 ? ERR_OK : db_query(db, a, &res, buf_str(&sql), k, v);
+	buf_free(&sql);
+	if (e != ERR_OK)
+		return e;
+	*out = json_object_new_array();
+	if (k == 0)
+		return ERR_OK;
+	for (k = 0; k < res->nrows; k++)
+		json_object_array_add(*out,
+		    json_object_new_string(db_cell(res, k, 0)));
+	return ERR_OK;
+}
+
+enum err
+user_response(struct db *db, struct arena *a, const char *id,
+    json_object **out)
+{
+	struct user *u;
+	json_object *o;
+	enum err e;
+
+	*out = NULL;
+	if ((e = user_get(db, a, id, &u)) == ERR_NOTFOUND)
+		return ERR_OK;
+	if (e != ERR_OK)
+		return e;
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_str_or_null(u->id));
+	json_object_object_add(o, "name", json_str_or_null(u->name));
+	json_object_object_add(o, "email", json_str_or_null(u->email));
+	json_object_object_add(o, "role", json_str_or_null(u->role));
+	json_object_object_add(o, "profile_image_url",
+	    json_str_or_null(u->profile_image_url));
+	*out = o;
+	return ERR_OK;
+}

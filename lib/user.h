@@ -106,6 +106,19 @@ enum err user_chat_owner(struct db *db, struct arena *a, const char *chat_id,
 enum err user_oauth_sessions(struct db *db, struct arena *a,
 	    const char *user_id, json_object **out);
 
+/* Returns in *out a new JSON array of the ids in the JSON array ids that
+ * name a user, in the database's order (Users.get_valid_user_ids); entries
+ * that are not strings are skipped. ERR_OK or ERR_DB. */
+enum err user_valid_ids(struct db *db, struct arena *a, json_object *ids,
+	    json_object **out);
+
+/* Sets *out to Python's UserResponse {id, name, email, role,
+ * profile_image_url} of the user with this id, or JSON null (NULL) when
+ * there is none, as the workspace lists attach their owners. New
+ * reference. ERR_OK or ERR_DB. */
+enum err user_response(struct db *db, struct arena *a, const char *id,
+	    json_object **out);
+
 /* Returns email lower-cased as Python's str.lower() does for each code
  * point (simple case mapping; bytes that are not UTF-8 are kept), owned by
  * a. The look-ups and writes above apply it themselves. */

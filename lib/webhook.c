@@ -171,10 +171,8 @@ webhook_signup(struct arena *a, const struct user *u)
 
 	if (url == NULL || *url == '\0')
 		return ERR_OK;
-	if (name == NULL)
+	if (name == NULL)	/* conf_init() not run */
 		name = "Open WebUI";
-	if (strcmp(name, "Open WebUI") != 0)
-		name = arena_printf(a, "%s (Open WebUI)", name);
 	msg = *u->name != '\0' ?
 	    arena_printf(a, "New user signed up: %s", u->name) :
 	    arena_strdup(a, "New user signed up");

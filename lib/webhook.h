@@ -23,8 +23,9 @@ enum err webhook_post(const char *name, const char *url, const char *message,
 /* Posts the sign-up notification of routers/auths.py for the new user u
  * to WEBHOOK_URL: the message "New user signed up[: <name>]" and the event
  * {action: "signup", message, user: the JSON text of u without its null
- * fields}. Strings live in a. Returns ERR_OK when no URL is set, else what
- * webhook_post() returned. */
+ * fields}, naming the instance WEBUI_NAME as conf_init() made it. Strings
+ * live in a. Returns ERR_OK when no URL is set, else what webhook_post()
+ * returned. */
 enum err webhook_signup(struct arena *a, const struct user *u);
 
 #endif

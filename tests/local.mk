@@ -7,6 +7,7 @@ UNIT_LDADD = $(CWEBUI_LIBS)
 unit_tests = \
 	tests/unit/t_chat_search \
 	tests/unit/t_conf \
+	tests/unit/t_http \
 	tests/unit/t_jwt \
 	tests/unit/t_passwd \
 	tests/unit/t_path \
@@ -17,6 +18,8 @@ TESTS += $(unit_tests)
 
 tests_unit_t_conf_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_conf_LDADD = $(UNIT_LDADD)
+tests_unit_t_http_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_http_LDADD = $(UNIT_LDADD) -lpthread
 tests_unit_t_jwt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_jwt_LDADD = $(UNIT_LDADD)
 tests_unit_t_passwd_CFLAGS = $(UNIT_CFLAGS)
@@ -30,7 +33,7 @@ tests_unit_t_path_LDADD = $(UNIT_LDADD)
 tests_unit_t_chat_search_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_chat_search_LDADD = $(UNIT_LDADD)
 
-EXTRA_DIST += tests/unit/tap.h tests/api tests/schema tests/pg tests/bench \
+EXTRA_DIST += tests/unit/tap.h tests/api tests/fake tests/schema tests/pg tests/bench \
 	tests/install-deps tests/packages.txt
 
 # Black-box tests: the whole stack (lighttpd + cwebui-fcgi) on SQLite and

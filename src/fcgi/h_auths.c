@@ -37,16 +37,6 @@
 /* bcrypt only looks at this many bytes; Python's signup refuses more. */
 #define PASSWORD_MAX_BYTES	72
 
-/* Starlette's answer to an exception the handler did not catch. */
-static int
-internal_error(struct req *r)
-{
-	static const char text[] = "Internal Server Error";
-
-	return resp_raw(r, 500, "text/plain; charset=utf-8", text,
-	    sizeof(text) - 1);
-}
-
 /* Signs a session token for uid expiring at exp (0: never) into *token
  * (arena-owned). Returns ERR_OK or what jwt_sign() returned. */
 static enum err
@@ -106,12 +96,12 @@ session_start(struct req *r, const struct user *u)
 	if (jwt_expiry(conf_str(CONF_JWT_EXPIRES_IN), &exp, &expires_at) != ERR_OK) {
 		log_error("%s: JWT_EXPIRES_IN %s is not a duration", r->id,
 		    conf_str(CONF_JWT_EXPIRES_IN));
-		return internal_error(r);
+		return resp_internal(r, NULL, ERR_OK);
 	}
 	if (token_make(r, u->id, exp, &token) != ERR_OK)
-		return internal_error(r);
+		return resp_internal(r, NULL, ERR_OK);
 	if (perm_of_user(r->db, r->a, u->id, &perms) != ERR_OK)
-		return internal_error(r);
+		return resp_internal(r, NULL, ERR_OK);
 	resp_cookie(r, "token", token, expires_at, 1);
 	return resp_json(r, 200, session_json(u, token, expires_at, perms));
 }
@@ -157,7 +147,7 @@ email_available(struct req *r, const char *raw, const char **email)
 	case ERR_NOTFOUND:
 		return 0;
 	default:
-		return internal_error(r);
+		return resp_internal(r, NULL, ERR_OK);
 	}
 }
 
@@ -174,7 +164,7 @@ signup_create(struct req *r, const struct signup_form *f, struct user **out)
 	struct user	*u, *u0;
 
 	if (user_count(r->db, r->a, &n) != ERR_OK)
-		return internal_error(r);
+		return resp_internal(r, NULL, ERR_OK);
 	first = n == 0;
 	if (conf_bool(CONF_WEBUI_AUTH)) {
 		if ((!conf_bool(CONF_ENABLE_SIGNUP) ||
@@ -259,7 +249,7 @@ h_auths_session(struct req *r)
 		resp_cookie(r, "token", token, exp, 1);
 	}
 	if (perm_of_user(r->db, r->a, u->id, &perms) != ERR_OK)
-		return internal_error(r);
+		return resp_internal(r, NULL, ERR_OK);
 	o = session_json(u, token != NULL ? token : "", exp, perms);
 	json_object_object_add(o, "bio", json_str_or_null(u->bio));
 	json_object_object_add(o, "gender", json_str_or_null(u->gender));
@@ -299,7 +289,7 @@ signin_trusted(struct req *r, const char *hdr, struct user **u)
 		f.profile_image_url.len = strlen("/user.png");
 		return signup_create(r, &f, u);
 	default:
-		return internal_error(r);
+		return resp_internal(r, NULL, ERR_OK);
 	}
 }
 
@@ -323,12 +313,12 @@ signin_noauth(struct req *r, struct user **u)
 		return 0;
 	case ERR_NOTFOUND:
 		if (user_count(r->db, r->a, &n) != ERR_OK)
-			return internal_error(r);
+			return resp_internal(r, NULL, ERR_OK);
 		if (n > 0)
 			return resp_error(r, 400, MSG_EXISTING_USERS);
 		return signup_create(r, &f, u);
 	default:
-		return internal_error(r);
+		return resp_internal(r, NULL, ERR_OK);
 	}
 }
 
@@ -491,7 +481,7 @@ h_auths_update_password(struct req *r)
 	if ((u = authenticate(r, r->user->email, &pw)) == NULL)
 		return resp_error(r, 400, MSG_INVALID_PASSWORD);
 	if (body_has_nul(&npw) || passwd_hash(npw.s, hash) != ERR_OK)
-		return internal_error(r);
+		return resp_internal(r, NULL, ERR_OK);
 	return resp_json(r, 200, json_object_new_boolean(
 	    user_set_password(r->db, u->id, hash) == ERR_OK));
 }

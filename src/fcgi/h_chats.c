@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "body.h"
 #include "chat.h"
@@ -25,18 +24,6 @@
 
 /* routers/chats.py: every paged list has 60 rows a page */
 #define CHATS_PAGE	60
-
-/* Starlette's answer to an exception the handler did not catch. */
-static int
-chats_internal(struct req *r, enum err e)
-{
-	static const char text[] = "Internal Server Error";
-
-	if (e != ERR_OK)
-		log_error("[%s] chats: %s", r->id, err_str(e));
-	return resp_raw(r, 500, "text/plain; charset=utf-8", text,
-	    sizeof(text) - 1);
-}
 
 /* Writes FastAPI's 422 for one query parameter. */
 static int
@@ -100,22 +87,14 @@ chats_page(struct req *r, long long dflt, long long *skip, long long *limit)
 static int
 chats_query_bool(struct req *r, const char *name, int *v)
 {
-	static const char *const yes[] = { "1", "on", "t", "true", "y", "yes" };
-	static const char *const no[] = { "0", "off", "f", "false", "n", "no" };
 	const char *s = req_query(r, name);
-	size_t i;
 
 	*v = 0;
 	if (s == NULL)
 		return 0;
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*v = 1;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0)
-			return 0;
-	}
+	if ((*v = json_lax_bool_str(s)) >= 0)
+		return 0;
+	*v = 0;
 	return chats_bad_query(r, name, "bool_parsing",
 	    "Input should be a valid boolean, unable to interpret input", s);
 }
@@ -143,7 +122,7 @@ chats_list_reply(struct req *r, const struct chat_filter *f,
 	int n;
 
 	if ((e = chat_list(r->db, r->a, f, &v, &n)) != ERR_OK)
-		return chats_internal(r, e == ERR_INVAL ? ERR_OK : e);
+		return resp_internal(r, "chats", e == ERR_INVAL ? ERR_OK : e);
 	return chats_array(r, v, n, fn);
 }
 
@@ -222,11 +201,11 @@ h_chats_delete_all(struct req *r)
 	int ok;
 
 	if ((ok = chats_allowed(r, "chat.delete")) < 0)
-		return chats_internal(r, ERR_DB);
+		return resp_internal(r, "chats", ERR_DB);
 	if (!ok)
 		return resp_error(r, 401, MSG_ACCESS_PROHIBITED);
 	if ((e = db_begin(r->db)) != ERR_OK)
-		return chats_internal(r, e);
+		return resp_internal(r, "chats", e);
 	if ((e = chat_delete_all_by_user(r->db, r->a, r->user->id)) != ERR_OK ||
 	    (e = db_commit(r->db)) != ERR_OK) {
 		db_rollback(r->db);
@@ -250,7 +229,7 @@ chats_filtered_reply(struct req *r, struct chat_filter *f)
 	if ((st = chats_page(r, 1, &f->skip, &f->limit)) != 0)
 		return st;
 	if (f->skip < 0 && db_engine(r->db) == DB_PG)
-		return chats_internal(r, ERR_OK);
+		return resp_internal(r, "chats", ERR_OK);
 
 	if (q != NULL && *q == '\0')
 		q = NULL;
@@ -509,7 +488,7 @@ h_chats_shared(struct req *r)
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 401, MSG_NOT_FOUND);
 	if (e != ERR_OK)
-		return chats_internal(r, e);
+		return resp_internal(r, "chats", e);
 	return chats_reply(r, c);
 }
 
@@ -524,7 +503,7 @@ chats_own(struct req *r, const char *detail, struct chat **c)
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 401, detail);
 	if (e != ERR_OK)
-		return chats_internal(r, e);
+		return resp_internal(r, "chats", e);
 	return 0;
 }
 
@@ -553,7 +532,7 @@ chats_store_reply(struct req *r, const struct chat *c, json_object *doc)
 		return resp_error(r, 400, MSG_DEFAULT);
 	e = chat_update(r->db, r->a, c->id, json_text(doc), title, &out);
 	if (e != ERR_OK)
-		return chats_internal(r, e);
+		return resp_internal(r, "chats", e);
 	return chats_reply(r, out);
 }
 
@@ -580,7 +559,7 @@ h_chats_update(struct req *r)
 	    (st = chats_own(r, MSG_ACCESS_PROHIBITED, &c)) != 0)
 		return st;
 	if ((stored = chats_doc(r, c)) == NULL)
-		return chats_internal(r, ERR_OK);
+		return resp_internal(r, "chats", ERR_OK);
 	json_object_object_foreach(doc, k, v)
 		json_object_object_add(stored, k, json_object_get(v));
 	return chats_store_reply(r, c, stored);
@@ -607,7 +586,7 @@ h_chats_message(struct req *r)
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 401, MSG_ACCESS_PROHIBITED);
 	if (e != ERR_OK)
-		return chats_internal(r, e);
+		return resp_internal(r, "chats", e);
 	if (strcmp(c->user_id, r->user->id) != 0 &&
 	    strcmp(r->user->role, "admin") != 0)
 		return resp_error(r, 401, MSG_ACCESS_PROHIBITED);
@@ -617,7 +596,7 @@ h_chats_message(struct req *r)
 	    !json_object_is_type(hist, json_type_object) ||
 	    !json_object_object_get_ex(hist, "messages", &msgs) ||
 	    !json_object_is_type(msgs, json_type_object))
-		return chats_internal(r, ERR_OK);
+		return resp_internal(r, "chats", ERR_OK);
 	buf_on_arena(clean, r->a);
 	buf_puts(clean, "");
 	for (i = 0; i < content.len; i++)
@@ -625,7 +604,7 @@ h_chats_message(struct req *r)
 			buf_putc(clean, content.s[i]);
 	if (json_object_object_get_ex(msgs, mid, &old)) {
 		if (!json_object_is_type(old, json_type_object))
-			return chats_internal(r, ERR_OK);
+			return resp_internal(r, "chats", ERR_OK);
 		msg = old;
 	} else {
 		msg = json_object_new_object();
@@ -654,12 +633,12 @@ h_chats_delete(struct req *r)
 
 	if (!admin) {
 		if ((ok = chats_allowed(r, "chat.delete")) < 0)
-			return chats_internal(r, ERR_DB);
+			return resp_internal(r, "chats", ERR_DB);
 		if (!ok)
 			return resp_error(r, 401, MSG_ACCESS_PROHIBITED);
 	}
 	if ((e = chat_get(r->db, r->a, r->params[0], &c)) != ERR_OK)
-		return chats_internal(r, e == ERR_NOTFOUND ? ERR_OK : e);
+		return resp_internal(r, "chats", e == ERR_NOTFOUND ? ERR_OK : e);
 	tags = tag_chat_tags(r->a, c, &meta);
 	for (i = 0; tags != NULL && i < json_object_array_length(tags); i++) {
 		const char *t = json_object_get_string(
@@ -704,7 +683,7 @@ h_chats_pin(struct req *r)
 	if ((st = chats_own(r, MSG_DEFAULT, &c)) != 0)
 		return st;
 	if ((e = chat_toggle_pinned(r->db, r->a, c->id, &c)) != ERR_OK)
-		return chats_internal(r, e);
+		return resp_internal(r, "chats", e);
 	return chats_reply(r, c);
 }
 
@@ -721,7 +700,7 @@ chats_clone_reply(struct req *r, const struct chat *c, const char *title)
 	    !json_object_object_get_ex(doc, "history", &hist) ||
 	    !json_object_is_type(hist, json_type_object) ||
 	    !json_object_object_get_ex(hist, "currentId", &cur))
-		return chats_internal(r, ERR_OK);
+		return resp_internal(r, "chats", ERR_OK);
 	json_object_object_add(doc, "originalChatId",
 	    json_object_new_string(c->id));
 	json_object_object_add(doc, "branchPointMessageId",
@@ -765,7 +744,7 @@ h_chats_clone_shared(struct req *r)
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 401, MSG_DEFAULT);
 	if (e != ERR_OK)
-		return chats_internal(r, e);
+		return resp_internal(r, "chats", e);
 	return chats_clone_reply(r, c,
 	    arena_printf(r->a, "Clone of %s", c->title));
 }
@@ -785,7 +764,7 @@ h_chats_archive(struct req *r)
 	if ((st = chats_own(r, MSG_DEFAULT, &c)) != 0)
 		return st;
 	if ((e = chat_toggle_archived(r->db, r->a, c->id, &c)) != ERR_OK)
-		return chats_internal(r, e);
+		return resp_internal(r, "chats", e);
 	tags = tag_chat_tags(r->a, c, &meta);
 	for (i = 0; tags != NULL && i < json_object_array_length(tags); i++) {
 		const char *t = json_object_get_string(
@@ -811,13 +790,13 @@ h_chats_share(struct req *r)
 	int ok, st;
 
 	if ((ok = chats_allowed(r, "chat.share")) < 0)
-		return chats_internal(r, ERR_DB);
+		return resp_internal(r, "chats", ERR_DB);
 	if (!ok)
 		return resp_error(r, 401, MSG_ACCESS_PROHIBITED);
 	if ((st = chats_own(r, MSG_ACCESS_PROHIBITED, &c)) != 0)
 		return st;
 	if ((e = chat_share(r->db, r->a, c->id, &copy)) != ERR_OK)
-		return chats_internal(r, e == ERR_NOTFOUND ? ERR_OK : e);
+		return resp_internal(r, "chats", e == ERR_NOTFOUND ? ERR_OK : e);
 	return chats_reply(r, copy);
 }
 

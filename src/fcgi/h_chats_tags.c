@@ -18,17 +18,6 @@
 
 #define MSG_TAG_NONE	"[ERROR: Tag name cannot be 'None']"
 
-/* Starlette's answer to an exception the handler did not catch. */
-static int
-ct_internal(struct req *r, enum err e)
-{
-	static const char text[] = "Internal Server Error";
-
-	log_error("[%s] chats tags: %s", r->id, err_str(e));
-	return resp_raw(r, 500, "text/plain; charset=utf-8", text,
-	    sizeof(text) - 1);
-}
-
 /* Checks the body field key as an Optional[int]; adds an error to errs. */
 static void
 ct_body_int(struct req *r, const char *key, json_object *errs)
@@ -132,7 +121,7 @@ ct_chat_tags(struct req *r, const char *id)
 		e = tag_list_by_ids(r->db, r->a, r->user->id,
 		    tag_chat_tags(r->a, c, &meta), &v, &n);
 	if (e != ERR_OK)
-		return ct_internal(r, e);
+		return resp_internal(r, "chats tags", e);
 	return resp_json(r, 200, ct_tags_json(v, n));
 }
 
@@ -162,13 +151,13 @@ h_chats_search(struct req *r)
 		return st;
 	/* Python's negative OFFSET: an error on PostgreSQL */
 	if (page < 1 || page > LLONG_MAX / CHAT_SEARCH_PAGE)
-		return ct_internal(r, ERR_INVAL);
+		return resp_internal(r, "chats tags", ERR_INVAL);
 	e = chat_search(r->db, r->a, r->user->id, text,
 	    (page - 1) * CHAT_SEARCH_PAGE, CHAT_SEARCH_PAGE, &v, &n);
 	if (e == ERR_OK && page == 1)
 		e = chat_search_prune(r->db, r->a, r->user->id, text, n);
 	if (e != ERR_OK)
-		return ct_internal(r, e);
+		return resp_internal(r, "chats tags", e);
 	return resp_json(r, 200, ct_chats_json(v, n));
 }
 
@@ -205,7 +194,7 @@ h_chats_by_tag(struct req *r)
 	if (e == ERR_OK && n == 0)
 		e = tag_delete(r->db, r->a, name, r->user->id);
 	if (e != ERR_OK)
-		return ct_internal(r, e);
+		return resp_internal(r, "chats tags", e);
 	return resp_json(r, 200, ct_chats_json(v, n));
 }
 
@@ -220,7 +209,7 @@ h_chats_tags_get(struct req *r)
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 401, MSG_NOT_FOUND);
 	if (e != ERR_OK)
-		return ct_internal(r, e);
+		return resp_internal(r, "chats tags", e);
 	return ct_chat_tags(r, c->id);
 }
 
@@ -243,7 +232,7 @@ h_chats_tags_add(struct req *r)
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 401, MSG_DEFAULT);
 	if (e != ERR_OK)
-		return ct_internal(r, e);
+		return resp_internal(r, "chats tags", e);
 	tid = tag_id_of(r->a, name);
 	if (strcmp(tid, "none") == 0)
 		return resp_error(r, 400, MSG_TAG_NONE);
@@ -277,12 +266,12 @@ h_chats_tags_delete(struct req *r)
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 401, MSG_NOT_FOUND);
 	if (e != ERR_OK)
-		return ct_internal(r, e);
+		return resp_internal(r, "chats tags", e);
 	e = tag_chat_remove(r->db, r->a, c, name);
 	if (e == ERR_OK)
 		e = tag_prune(r->db, r->a, name, r->user->id);
 	if (e != ERR_OK)
-		return ct_internal(r, e);
+		return resp_internal(r, "chats tags", e);
 	return ct_chat_tags(r, c->id);
 }
 
@@ -310,6 +299,6 @@ h_chats_tags_clear(struct req *r)
 			    r->user->id);
 	}
 	if (e != ERR_OK)
-		return ct_internal(r, e);
+		return resp_internal(r, "chats tags", e);
 	return resp_json(r, 200, json_object_new_boolean(1));
 }

@@ -179,8 +179,7 @@ h_config(struct req *r)
 	long long users;
 
 	if (user_count(r->db, r->a, &users) != ERR_OK)
-		return resp_raw(r, 500, "text/plain; charset=utf-8",
-		    "Internal Server Error", 21);
+		return resp_internal(r, "config", ERR_DB);
 	o = json_object_new_object();
 	if (u == NULL && users == 0)
 		add_bool(o, "onboarding", 1);

@@ -28,17 +28,6 @@
 /* routers/chats.py: chats per page of a folder's list */
 #define FOLDERS_CHAT_PAGE	60
 
-/* Starlette's answer to an exception the handler did not catch. */
-static int
-folders_db_error(struct req *r, enum err e)
-{
-	static const char text[] = "Internal Server Error";
-
-	log_error("[%s] folders: database error: %s", r->id, err_str(e));
-	return resp_raw(r, 500, "text/plain; charset=utf-8", text,
-	    sizeof(text) - 1);
-}
-
 /* Reads the caller's folder r->params[0] into *f. Returns 0, or the
  * status written: 404 when the caller has no such folder. */
 static int
@@ -50,7 +39,7 @@ folders_own(struct req *r, struct folder **f)
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 404, MSG_NOT_FOUND);
 	if (e != ERR_OK)
-		return folders_db_error(r, e);
+		return resp_internal(r, "folders", e);
 	return 0;
 }
 
@@ -105,10 +94,10 @@ folders_form(struct req *r, int name_required, struct body_field *name,
 	/* prune a copy: r->json may still be echoed in a 422 */
 	tmp = NULL;
 	if (json_object_deep_copy(*data, &tmp, NULL) != 0)
-		return folders_db_error(r, ERR_INVAL);
+		return resp_internal(r, "folders", ERR_INVAL);
 	*data = json_on_arena(r->a, tmp);
 	e = folder_prune_files(r->db, r->a, r->user->id, *data, &changed);
-	return e != ERR_OK ? folders_db_error(r, e) : 0;
+	return e != ERR_OK ? resp_internal(r, "folders", e) : 0;
 }
 
 /* Returns 200 with the caller's folders (id, name, meta.icon, parent_id,
@@ -123,7 +112,7 @@ h_folders_list(struct req *r)
 	int i, n, changed;
 
 	if ((e = folder_list(r->db, r->a, r->user->id, &v, &n)) != ERR_OK)
-		return folders_db_error(r, e);
+		return resp_internal(r, "folders", e);
 	for (i = 0; i < n; i++) {
 		data = json_on_arena(r->a, json_parse_col(v[i]->data));
 		if (!json_truthy(data) ||
@@ -136,7 +125,7 @@ h_folders_list(struct req *r)
 			e = folder_update(r->db, r->a, v[i]->id, r->user->id,
 			    NULL, data, NULL, &tmp);
 		if (e != ERR_OK && e != ERR_NOTFOUND)
-			return folders_db_error(r, e);
+			return resp_internal(r, "folders", e);
 	}
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++)
@@ -173,7 +162,7 @@ h_folders_create(struct req *r)
 	if (e == ERR_OK)
 		return resp_error(r, 400, MSG_FOLDER_EXISTS);
 	if (e != ERR_NOTFOUND)
-		return folders_db_error(r, e);
+		return resp_internal(r, "folders", e);
 	/* Python on PostgreSQL fails to store a NUL and answers null */
 	if (body_has_nul(&name))
 		return resp_json(r, 200, NULL);
@@ -227,7 +216,7 @@ h_folders_update(struct req *r)
 		if (e == ERR_OK && strcmp(sib->id, f->id) != 0)
 			return resp_error(r, 400, MSG_FOLDER_EXISTS);
 		if (e != ERR_OK && e != ERR_NOTFOUND)
-			return folders_db_error(r, e);
+			return resp_internal(r, "folders", e);
 	}
 	if ((has_name && name.s == NULL) || (has_data && data == NULL) ||
 	    (has_meta && meta == NULL) || body_has_nul(&name))
@@ -264,7 +253,7 @@ h_folders_set_parent(struct req *r)
 	if (e == ERR_OK)
 		return resp_error(r, 400, MSG_FOLDER_EXISTS);
 	if (e != ERR_NOTFOUND)
-		return folders_db_error(r, e);
+		return resp_internal(r, "folders", e);
 	if (body_has_nul(&parent))
 		return resp_json(r, 200, NULL);
 	e = folder_set_parent(r->db, r->a, f->id, r->user->id, parent.s, &f);
@@ -300,7 +289,7 @@ h_folders_set_expanded(struct req *r)
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 404, MSG_NOT_FOUND);
 	if (e != ERR_OK)
-		return folders_db_error(r, e);
+		return resp_internal(r, "folders", e);
 	return resp_json(r, 200, folder_json(f));
 }
 
@@ -322,7 +311,7 @@ h_folders_delete(struct req *r)
 	if (e == ERR_OK && nchats > 0 && strcmp(r->user->role, "admin") != 0)
 		e = perm_has(r->db, r->a, r->user->id, "chat.delete", &yes);
 	if (e != ERR_OK)
-		return folders_db_error(r, e);
+		return resp_internal(r, "folders", e);
 	if (!yes)
 		return resp_error(r, 403, MSG_ACCESS_PROHIBITED);
 	if ((st = folders_own(r, &f)) != 0)
@@ -357,11 +346,11 @@ h_chats_by_folder(struct req *r)
 		ids = one;
 		nids = 1;
 	} else if (e != ERR_OK)
-		return folders_db_error(r, e);
+		return resp_internal(r, "folders", e);
 	e = chat_list_in_folders(r->db, r->a, r->user->id, ids, nids, 0, 0,
 	    &v, &n);
 	if (e != ERR_OK)
-		return folders_db_error(r, e);
+		return resp_internal(r, "folders", e);
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, chat_json(v[i]));
@@ -427,10 +416,10 @@ h_chats_set_folder(struct req *r)
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 401, MSG_DEFAULT);
 	if (e != ERR_OK)
-		return folders_db_error(r, e);
+		return resp_internal(r, "folders", e);
 	if (body_has_nul(&folder))
-		return folders_db_error(r, ERR_INVAL);
+		return resp_internal(r, "folders", ERR_INVAL);
 	if ((e = chat_set_folder(r->db, r->a, c->id, folder.s, &c)) != ERR_OK)
-		return folders_db_error(r, e);
+		return resp_internal(r, "folders", e);
 	return resp_json(r, 200, chat_json(c));
 }

@@ -1,9 +1,10 @@
-/* h_misc.c: the small public routes of main.py: health checks, version,
- * the PWA manifest and the OpenSearch description. */
+/* h_misc.c: the small routes of main.py: health checks, version, the
+ * admin webhook URL, the PWA manifest and the OpenSearch description. */
 #include <string.h>
 
 #include <curl/curl.h>
 
+#include "body.h"
 #include "buf.h"
 #include "conf.h"
 #include "db.h"
@@ -14,16 +15,6 @@
 
 /* The manifest fetched from EXTERNAL_PWA_MANIFEST_URL may not be larger. */
 #define MANIFEST_MAX	(1L << 20)
-
-/* Starlette's answer to an exception the handler did not catch. */
-static int
-internal_error(struct req *r)
-{
-	static const char text[] = "Internal Server Error";
-
-	return resp_raw(r, 500, "text/plain; charset=utf-8", text,
-	    sizeof(text) - 1);
-}
 
 /* Appends Python's str() of a setting: None for null. */
 static void
@@ -56,7 +47,7 @@ int
 h_health_db(struct req *r)
 {
 	if (r->db == NULL || DBQ0(r->db, r->a, NULL, "SELECT 1") != ERR_OK)
-		return internal_error(r);
+		return resp_internal(r, NULL, ERR_OK);
 	return h_health(r);
 }
 
@@ -69,6 +60,36 @@ h_version(struct req *r)
 	json_object_object_add(o, "version",
 	    json_object_new_string(WEBUI_VERSION));
 	return resp_json(r, 200, o);
+}
+
+/* Returns 200 {"url": WEBHOOK_URL} (admin only). */
+int
+h_webhook_get(struct req *r)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "url",
+	    json_object_get(conf_get(CONF_WEBHOOK_URL)));
+	return resp_json(r, 200, o);
+}
+
+/* Stores WEBHOOK_URL from {"url": str} and returns 200 {"url": ...}; 422
+ * when url is missing or not a string. */
+int
+h_webhook_set(struct req *r)
+{
+	static const struct body_spec spec[] = {
+		{ "url", BODY_STR, 0, NULL, NULL },
+	};
+	json_object *val[1];
+	int st;
+
+	if ((st = body_read(r, spec, 1, val)) != 0)
+		return st;
+	if (conf_set(r->db, CONF_WEBHOOK_URL, json_object_get(val[0])) !=
+	    ERR_OK)
+		return resp_error(r, 500, MSG_DEFAULT);
+	return h_webhook_get(r);
 }
 
 static size_t
@@ -138,7 +159,7 @@ h_manifest(struct req *r)
 
 	if (ext != NULL && *ext != '\0') {
 		if ((o = manifest_fetch(ext)) == NULL)
-			return internal_error(r);
+			return resp_internal(r, NULL, ERR_OK);
 		return resp_json(r, 200, o);
 	}
 	o = json_object_new_object();

@@ -30,21 +30,11 @@
 /* routers/users.py PAGE_ITEM_COUNT */
 #define USERS_PAGE	30
 
-/* Starlette's answer to an exception the handler did not catch. */
-static int
-users_internal(struct req *r)
-{
-	static const char text[] = "Internal Server Error";
-
-	return resp_raw(r, 500, "text/plain; charset=utf-8", text,
-	    sizeof(text) - 1);
-}
-
 static int
 users_db_error(struct req *r, enum err e)
 {
 	log_error("[%s] users: database error: %s", r->id, err_str(e));
-	return users_internal(r);
+	return resp_internal(r, NULL, ERR_OK);
 }
 
 /* Writes 422 {"detail": errs}; takes errs. */
@@ -167,16 +157,12 @@ static int
 users_groups_of(struct req *r, const char *user_id)
 {
 	struct group **g;
-	json_object *arr;
 	enum err e;
-	int i, n;
+	int n;
 
 	if ((e = group_list_by_member(r->db, r->a, user_id, &g, &n)) != ERR_OK)
 		return users_db_error(r, e);
-	arr = json_object_new_array();
-	for (i = 0; i < n; i++)
-		json_object_array_add(arr, group_json(g[i]));
-	return resp_json(r, 200, arr);
+	return resp_json(r, 200, group_array_json(g, n));
 }
 
 /* Returns 200 with the caller's groups. */
@@ -218,7 +204,7 @@ h_users_default_perms(struct req *r)
 	if (errs != NULL) {
 		json_object_put(errs);
 		log_error("[%s] stored user.permissions is not valid", r->id);
-		return users_internal(r);
+		return resp_internal(r, NULL, ERR_OK);
 	}
 	return resp_json(r, 200, out);
 }
@@ -271,7 +257,7 @@ h_users_settings_set(struct req *r)
 	ui = json_get(form, "ui");
 	if (strcmp(r->user->role, "admin") != 0) {
 		if (ui == NULL)		/* Python: None.keys() */
-			return users_internal(r);
+			return resp_internal(r, NULL, ERR_OK);
 		if (json_object_object_get_ex(ui, "toolServers", NULL)) {
 			e = perm_has(r->db, r->a, r->user->id,
 			    "features.direct_tool_servers", &yes);
@@ -412,55 +398,6 @@ h_users_oauth_sessions(struct req *r)
 	return resp_json(r, 200, arr);
 }
 
-/* Decodes base64 as Python's binascii.a2b_base64 does when not strict:
- * characters outside the alphabet are skipped, a complete pad ends the
- * data. Returns the length written to out (room for 3/4 of n), or -1 for
- * bad padding or a byte that is not ASCII (Python refuses those). */
-static long
-users_b64(const char *s, size_t n, unsigned char *out)
-{
-	static const char alpha[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned int left = 0;
-	int quad = 0, pads = 0;
-	const char *hit;
-	long len = 0;
-	size_t i;
-	unsigned int c;
-
-	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] >= 0x80)
-			return -1;
-		if (s[i] == '=') {
-			if (quad >= 2 && quad + ++pads >= 4)
-				return len;
-			continue;
-		}
-		if (s[i] == '\0' || (hit = strchr(alpha, s[i])) == NULL)
-			continue;
-		c = (unsigned int)(hit - alpha);
-		pads = 0;
-		switch (quad) {
-		case 0:
-			left = c;
-			break;
-		case 1:
-			out[len++] = (unsigned char)((left << 2) | (c >> 4));
-			left = c & 0x0f;
-			break;
-		case 2:
-			out[len++] = (unsigned char)((left << 4) | (c >> 2));
-			left = c & 0x03;
-			break;
-		case 3:
-			out[len++] = (unsigned char)((left << 6) | c);
-			break;
-		}
-		quad = (quad + 1) % 4;
-	}
-	return quad == 0 ? len : -1;
-}
-
 /* Returns the avatar of {user_id}: 302 to an http(s) URL, the decoded
  * bytes of a data:image URL (always as image/png, as Python), else 302 to
  * the frontend's default /user.png (Python sends that same file); 400 when
@@ -468,35 +405,15 @@ users_b64(const char *s, size_t n, unsigned char *out)
 int
 h_users_profile_image(struct req *r)
 {
-	const char *url, *comma;
-	unsigned char *bytes;
 	struct user *u;
 	enum err e;
-	long n;
 
 	e = user_get(r->db, r->a, r->params[0], &u);
 	if (e == ERR_NOTFOUND)
 		return resp_error(r, 400, MSG_USER_NOT_FOUND);
 	if (e != ERR_OK)
 		return users_db_error(r, e);
-	url = u->profile_image_url != NULL ? u->profile_image_url : "";
-	if (strncmp(url, "http", 4) == 0) {
-		if (strpbrk(url, "\r\n") != NULL)
-			return users_internal(r);
-		return resp_redirect(r, 302, url);
-	}
-	if (strncmp(url, "data:image", 10) == 0 &&
-	    (comma = strchr(url, ',')) != NULL) {
-		size_t len = strlen(comma + 1);
-
-		bytes = arena_alloc(r->a, len / 4 * 3 + 3);
-		if ((n = users_b64(comma + 1, len, bytes)) >= 0) {
-			resp_header(r, "Content-Disposition",
-			    "inline; filename=image.png");
-			return resp_raw(r, 200, "image/png", bytes, (size_t)n);
-		}
-	}
-	return resp_redirect(r, 302, "/user.png");
+	return resp_image_url(r, u->profile_image_url, "/user.png");
 }
 
 /* Reads the UserUpdateForm body: role, name, email, profile_image_url
@@ -571,7 +488,7 @@ h_users_update(struct req *r)
 		json_object_object_get_ex(r->json, "password", &pw);
 		/* passlib refuses a NUL byte: Python answers 500 */
 		if ((size_t)json_object_get_string_len(pw) != strlen(f[4]))
-			return users_internal(r);
+			return resp_internal(r, NULL, ERR_OK);
 		if ((e = passwd_hash(f[4], hash)) != ERR_OK)
 			return users_db_error(r, e);
 	}

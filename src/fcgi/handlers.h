@@ -4,13 +4,20 @@
 
 struct req;
 
-/* h_misc.c: health, version, manifest, opensearch */
+/* h_misc.c: health, version, webhook, manifest, opensearch */
 #define WEBUI_VERSION	"0.6.32"	/* the Open WebUI release served */
 int	h_health(struct req *r);
 int	h_health_db(struct req *r);
 int	h_version(struct req *r);
+int	h_webhook_get(struct req *r);
+int	h_webhook_set(struct req *r);
 int	h_manifest(struct req *r);
 int	h_opensearch(struct req *r);
+
+/* h_main_models.c: main.py /api/models and /api/chat/completions */
+int	h_main_models_list(struct req *r);
+int	h_main_models_base(struct req *r);
+int	h_main_chat_completions(struct req *r);
 
 /* h_config.c: /api/config */
 int	h_config(struct req *r);
@@ -24,10 +31,14 @@ int	h_auths_add(struct req *r);
 int	h_auths_update_profile(struct req *r);
 int	h_auths_update_password(struct req *r);
 
-/* h_auths_admin.c: /api/v1/auths/ admin settings and API keys */
+/* h_auths_admin.c: /api/v1/auths/ admin and LDAP settings, API keys */
 int	h_auths_admin_details(struct req *r);
 int	h_auths_admin_config_get(struct req *r);
 int	h_auths_admin_config_set(struct req *r);
+int	h_auths_ldap_server_get(struct req *r);
+int	h_auths_ldap_server_set(struct req *r);
+int	h_auths_ldap_config_get(struct req *r);
+int	h_auths_ldap_config_set(struct req *r);
 int	h_auths_api_key_create(struct req *r);
 int	h_auths_api_key_get(struct req *r);
 int	h_auths_api_key_delete(struct req *r);
@@ -97,5 +108,79 @@ int	h_folders_delete(struct req *r);
 int	h_chats_by_folder(struct req *r);
 int	h_chats_by_folder_list(struct req *r);
 int	h_chats_set_folder(struct req *r);
+
+/* h_groups.c: /api/v1/groups/ */
+int	h_groups_list(struct req *r);
+int	h_groups_create(struct req *r);
+int	h_groups_get(struct req *r);
+int	h_groups_update(struct req *r);
+int	h_groups_users_add(struct req *r);
+int	h_groups_users_remove(struct req *r);
+int	h_groups_delete(struct req *r);
+
+/* h_models.c: /api/v1/models/ (workspace models) */
+int	h_models_list(struct req *r);
+int	h_models_base(struct req *r);
+int	h_models_create(struct req *r);
+int	h_models_export(struct req *r);
+int	h_models_import(struct req *r);
+int	h_models_sync(struct req *r);
+int	h_models_get(struct req *r);
+int	h_models_image(struct req *r);
+int	h_models_toggle(struct req *r);
+int	h_models_update(struct req *r);
+int	h_models_delete(struct req *r);
+int	h_models_delete_all(struct req *r);
+
+/* h_tools.c, h_functions.c: the lists of /api/v1/tools/, /functions/ */
+int	h_tools_list(struct req *r);
+int	h_functions_list(struct req *r);
+
+/* h_configs.c: /api/v1/configs/ */
+int	h_configs_import(struct req *r);
+int	h_configs_export(struct req *r);
+int	h_configs_connections(struct req *r);
+int	h_configs_connections_set(struct req *r);
+int	h_configs_tool_servers(struct req *r);
+int	h_configs_tool_servers_set(struct req *r);
+int	h_configs_code_execution(struct req *r);
+int	h_configs_code_execution_set(struct req *r);
+int	h_configs_models(struct req *r);
+int	h_configs_models_set(struct req *r);
+int	h_configs_suggestions_set(struct req *r);
+int	h_configs_banners_set(struct req *r);
+int	h_configs_banners(struct req *r);
+
+/* h_ollama.c: /ollama/ */
+int	h_ollama_status(struct req *r);
+int	h_ollama_verify(struct req *r);
+int	h_ollama_config_get(struct req *r);
+int	h_ollama_config_update(struct req *r);
+int	h_ollama_tags(struct req *r);
+int	h_ollama_ps(struct req *r);
+int	h_ollama_version(struct req *r);
+int	h_ollama_unload(struct req *r);
+int	h_ollama_pull(struct req *r);
+int	h_ollama_push(struct req *r);
+int	h_ollama_create(struct req *r);
+int	h_ollama_copy(struct req *r);
+int	h_ollama_delete(struct req *r);
+int	h_ollama_show(struct req *r);
+int	h_ollama_embed(struct req *r);
+int	h_ollama_embeddings(struct req *r);
+int	h_ollama_generate(struct req *r);
+int	h_ollama_chat(struct req *r);
+int	h_ollama_v1_completions(struct req *r);
+int	h_ollama_v1_chat(struct req *r);
+int	h_ollama_v1_models(struct req *r);
+
+/* h_openai.c: /openai/ */
+int	h_openai_config_get(struct req *r);
+int	h_openai_config_update(struct req *r);
+int	h_openai_models(struct req *r);
+int	h_openai_models_idx(struct req *r);
+int	h_openai_verify(struct req *r);
+int	h_openai_chat(struct req *r);
+int	h_openai_proxy(struct req *r);
 
 #endif

@@ -14,7 +14,13 @@ src_fcgi_cwebui_fcgi_SOURCES = \
 	src/fcgi/h_auths.c src/fcgi/h_auths_admin.c \
 	src/fcgi/h_chats.c src/fcgi/h_chats_tags.c \
 	src/fcgi/h_config.c \
+	src/fcgi/h_ollama.c \
+	src/fcgi/h_configs.c \
+	src/fcgi/h_openai.c \
 	src/fcgi/h_folders.c \
+	src/fcgi/h_functions.c src/fcgi/h_groups.c \
+	src/fcgi/h_models.c src/fcgi/h_tools.c \
+	src/fcgi/h_main_models.c \
 	src/fcgi/h_misc.c \
 	src/fcgi/h_users.c
 dist_man_MANS += src/fcgi/cwebui-fcgi.8

@@ -10,6 +10,7 @@
 
 #include <fcgiapp.h>
 
+#include "b64.h"
 #include "conf.h"
 #include "json.h"
 #include "log.h"
@@ -284,6 +285,17 @@ resp_invalid(struct req *r, const char *field, const char *type,
 }
 
 int
+resp_internal(struct req *r, const char *what, enum err e)
+{
+	static const char text[] = "Internal Server Error";
+
+	if (e != ERR_OK)
+		log_error("[%s] %s: %s", r->id, what ? what : r->path, err_str(e));
+	return resp_raw(r, 500, "text/plain; charset=utf-8", text,
+	    sizeof(text) - 1);
+}
+
+int
 resp_redirect(struct req *r, int status, const char *location)
 {
 	resp_header(r, "Location", location);
@@ -339,4 +351,46 @@ req_parse_int(const char *s, long long def, long long *out)
 		return -1;
 	*out = neg ? -v : v;
 	return 0;
+}
+
+int
+resp_image_url(struct req *r, const char *url, const char *fallback)
+{
+	const char *comma;
+	unsigned char *bytes;
+	size_t len;
+	long n;
+
+	if (url == NULL)
+		url = "";
+	if (strncmp(url, "http", 4) == 0) {
+		if (strpbrk(url, "\r\n") != NULL)
+			return resp_internal(r, NULL, ERR_OK);
+		return resp_redirect(r, 302, url);
+	}
+	if (strncmp(url, "data:image", 10) == 0 &&
+	    (comma = strchr(url, ',')) != NULL) {
+		len = strlen(comma + 1);
+		bytes = arena_alloc(r->a, len / 4 * 3 + 3);
+		if ((n = b64_decode_lax(comma + 1, len, bytes)) >= 0) {
+			resp_header(r, "Content-Disposition",
+			    "inline; filename=image.png");
+			return resp_raw(r, 200, "image/png", bytes, (size_t)n);
+		}
+	}
+	return resp_redirect(r, 302, fallback);
+}
+
+int
+resp_errors(struct req *r, json_object *errs)
+{
+	json_object *o;
+
+	if (json_object_array_length(errs) == 0) {
+		json_object_put(errs);
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "detail", errs);
+	return resp_json(r, 422, o);
 }

@@ -75,11 +75,24 @@ int	 resp_error(struct req *r, int status, const char *detail);
 /* Writes FastAPI's 422 for a missing or mistyped body field. */
 int	 resp_invalid(struct req *r, const char *field, const char *type,
 	    const char *msg);
+/* Writes Starlette's plain-text 500 for an error the Python handler would
+ * not have caught; logs "what: cause" with the request id when e is set. */
+int	 resp_internal(struct req *r, const char *what, enum err e);
 /* Writes a body of the given type. Returns status. */
 int	 resp_raw(struct req *r, int status, const char *ctype,
 	    const void *body, size_t len);
 /* Writes a redirect (307, 302, ...) to location. Returns status. */
 int	 resp_redirect(struct req *r, int status, const char *location);
+
+/* Writes FastAPI's 422 {"detail": errs} when the array errs is not empty
+ * and returns 422; else returns 0. Takes errs either way. */
+int	 resp_errors(struct req *r, json_object *errs);
+
+/* Answers with the image a profile_image_url names, as Python's profile
+ * image routes do: 302 to an http(s) URL, the decoded bytes of a
+ * data:image URL (always as image/png with Content-Disposition inline),
+ * else 302 to fallback. NULL url is the fallback. Returns status. */
+int	 resp_image_url(struct req *r, const char *url, const char *fallback);
 
 /* For the worker loop: reads the body, ERR_TOOBIG past max bytes. */
 enum err req_read_body(struct req *r, size_t max);

@@ -20,7 +20,9 @@ router_captures(struct req *r, const char *pattern)
 
 	path_match(pattern, r->path, raw, REQ_MAX_PARAMS);
 	for (i = 0; i < REQ_MAX_PARAMS && raw[i] != NULL; i++) {
-		const char *end = strchr(raw[i], '/');
+		const char *end = strstr(pattern, ":path}") != NULL &&
+		    (i + 1 == REQ_MAX_PARAMS || raw[i + 1] == NULL) ?
+		    NULL : strchr(raw[i], '/');
 
 		r->params[i] = end ? arena_strndup(r->a, raw[i],
 		    (size_t)(end - raw[i])) : arena_strdup(r->a, raw[i]);

@@ -3,6 +3,7 @@ written as Python writes them), tokens made by PyJWT, cookies, roles, API
 keys, admin settings and body validation, on both database engines."""
 
 import base64
+import contextlib
 import http.server
 import json
 import threading
@@ -756,8 +757,11 @@ def test_trusted_email_header(make_stack, engine):
     assert r.json() == {"detail": ACTION_PROHIBITED}
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_signup_webhook(make_stack, engine):
+@contextlib.contextmanager
+def webhook_receiver():
+    """An HTTP server on 127.0.0.1 recording the JSON posted to it: yields
+    (base URL, list of (path, Content-Type, JSON body)) and a function that
+    waits up to 10 s for n posts."""
     got = []
 
     class Receiver(http.server.BaseHTTPRequestHandler):
@@ -772,16 +776,29 @@ def test_signup_webhook(make_stack, engine):
         def log_message(self, *args):
             pass
 
+    def wait(n):
+        deadline = time.monotonic() + 10
+        while len(got) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return got
+
     srv = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
     try:
-        url = f"http://127.0.0.1:{srv.server_port}/hook"
+        yield f"http://127.0.0.1:{srv.server_port}", wait
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_signup_webhook(make_stack, engine):
+    with webhook_receiver() as (base, wait):
+        url = f"{base}/hook"
         s = make_stack(engine, WEBHOOK_URL=url)
         d = signup(s, "Hooked Ada", "ada@example.com", "pw")
-        deadline = time.monotonic() + 10
-        while not got and time.monotonic() < deadline:
-            time.sleep(0.05)
+        got = wait(1)
         assert len(got) == 1
         path, ctype, payload = got[0]
         assert path == "/hook" and ctype.startswith("application/json")
@@ -791,6 +808,30 @@ def test_signup_webhook(make_stack, engine):
         assert user["id"] == d["id"] and user["email"] == "ada@example.com"
         assert user["role"] == "admin"
         assert None not in user.values()        # exclude_none
-    finally:
-        srv.shutdown()
-        srv.server_close()
+        assert s.get("/api/webhook", token=d["token"]).json() == {"url": url}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_signup_webhook_names_instance_once(make_stack, engine):
+    """A Teams card names the instance as /api/config does: WEBUI_NAME with
+    one " (Open WebUI)" suffix. The URL is set by the admin at run time."""
+    with webhook_receiver() as (base, wait):
+        s = make_stack(engine, WEBUI_NAME="Acme")
+        assert s.get("/api/config").json()["name"] == "Acme (Open WebUI)"
+        admin = signup(s, "Admin", "admin@example.com", "pw")["token"]
+        url = f"{base}/webhook.office.com/x"
+        r = s.post("/api/webhook", token=admin, json={"url": url})
+        assert r.json() == {"url": url}
+        admin_config(s, admin, ENABLE_SIGNUP=True)
+        signup(s, "Bob", "bob@example.com", "pw")
+        got = wait(1)
+        assert len(got) == 1
+        path, _, card = got[0]
+        assert path == "/webhook.office.com/x"
+        assert card["@type"] == "MessageCard"
+        assert card["summary"] == "New user signed up: Bob"
+        sec = card["sections"][0]
+        assert sec["activitySubtitle"] == \
+            "Acme (Open WebUI) (0.6.32) - signup"
+        facts = {f["name"]: f["value"] for f in sec["facts"]}
+        assert facts["email"] == "bob@example.com"

@@ -49,6 +49,8 @@ def test_frontend_spa_fallback(make_stack, tmp_path, engine):
     (tmp_path / "index.html").write_text(index)
     (tmp_path / "_app").mkdir()
     (tmp_path / "_app" / "start.js").write_text("export {};\n")
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "favicon.png").write_bytes(b"\x89PNG fake")
     s = make_stack(engine, FRONTEND_DIR=str(tmp_path))
 
     for path in ["/", "/auth", "/auth?redirect=%2Fc%2Fx", "/c/abc",
@@ -63,6 +65,20 @@ def test_frontend_spa_fallback(make_stack, tmp_path, engine):
     assert r.text == "export {};\n"
     # As Open WebUI does: a missing script is not answered with the app.
     assert s.get("/_app/missing.js").status_code == 404
+
+    # The frontend's /static/ files are served as they are; a missing one
+    # is a 404, not the app.
+    r = s.get("/static/favicon.png")
+    assert r.status_code == 200 and r.content == b"\x89PNG fake"
+    assert s.get("/static/missing.png").status_code == 404
+    # The provider routers live at the root, beside /api/: never the app.
+    for path in ("/openai/config", "/ollama/config", "/openai/x/y"):
+        r = s.get(path)
+        assert r.status_code in (401, 404), path
+        assert r.headers["Content-Type"] == "application/json", path
+    # Socket.IO is not the app either (cwebui-fcgi answers until streamd).
+    r = s.get("/ws/socket.io/?EIO=4&transport=websocket")
+    assert r.status_code == 404 and r.json() == NOT_FOUND
 
     r = s.get("/api/v1/nonexistent")
     assert r.status_code == 404

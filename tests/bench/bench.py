@@ -195,6 +195,73 @@ def bench_chats(cw, token, user_id):
                  if w["errors"] else ""))
 
 
+def signup_admin(cw, email):
+    """Signs up the first user of cw; returns the sign-up answer."""
+    body = json.dumps({"name": "Bench Admin", "email": email,
+                       "password": "bench-password"}).encode()
+    _, data = http(cw.url + "/api/v1/auths/signup", body,
+                   {"Content-Type": "application/json"})
+    return json.loads(data)
+
+
+def measure(tmp, front, echo_bin, stacks, cw, label, path, hdrs, fname):
+    """wrk on cw's path, on a static file of the same bytes and on the echo
+    responder returning them; returns the results."""
+    req = urllib.request.Request(cw.url + path)
+    for h in hdrs:
+        k, v = h.split(": ", 1)
+        req.add_header(k, v)
+    with urllib.request.urlopen(req) as r:
+        data = r.read()
+    with open(os.path.join(front, fname), "wb") as f:
+        f.write(data)
+    res = {"label": label, "bytes": len(data)}
+    res["cwebui"] = wrk(cw.url + path, hdrs)
+    res["static"] = wrk(cw.url + "/" + fname)
+    # the baseline responder, behind its own identical stack
+    fake = os.path.join(tmp, "echo-" + fname)
+    os.makedirs(os.path.join(fake, "src", "fcgi"))
+    wrapper = os.path.join(fake, "src", "fcgi", "cwebui-fcgi")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nBENCH_BODY_FILE=%s exec %s\n" %
+                (os.path.join(front, fname), echo_bin))
+    os.chmod(wrapper, 0o755)
+    echo = Stack(tmp, "echo-" + label.split()[1].strip("/").replace("/", "-"),
+                 fake, front)
+    stacks.append(echo)
+    res["echo"] = wrk(echo.url + path, hdrs)
+    echo.stop()
+    stacks.remove(echo)
+    return res
+
+
+def bench_models(tmp, front, echo_bin, stacks):
+    """GET /api/models with three fake connections (two OpenAI, one Ollama,
+    tests/fake/provider.py) warm in the base-model cache
+    (ENABLE_BASE_MODELS_CACHE), on its own cwebui stack."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "fake"))
+    from provider import FakeProvider
+    fakes = [FakeProvider().start() for _ in range(3)]
+    try:
+        # connections from the environment: the lighttpd configuration
+        # with a frontend does not pass /openai/ and /ollama/ through yet
+        cw = Stack(tmp, "cwebui-models", BUILD, front, {
+            "ENABLE_BASE_MODELS_CACHE": "true",
+            "OPENAI_API_BASE_URLS": "%s/v1;%s/v1" % (fakes[0].url,
+                                                    fakes[1].url),
+            "OPENAI_API_KEYS": ";",
+            "OLLAMA_BASE_URLS": fakes[2].url})
+        stacks.append(cw)
+        token = signup_admin(cw, "bm@example.com")["token"]
+        auth = "Authorization: Bearer " + token
+        return measure(tmp, front, echo_bin, stacks, cw,
+                       "GET /api/models (3 conn)", "/api/models", (auth,),
+                       "models.json")
+    finally:
+        for f in fakes:
+            f.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="cwebui-bench-")
     front = os.path.join(tmp, "front")
@@ -207,43 +274,17 @@ def main():
     try:
         cw = Stack(tmp, "cwebui", BUILD, front)
         stacks.append(cw)
-        body = json.dumps({"name": "Bench Admin", "email": "bench@example.com",
-                           "password": "bench-password"}).encode()
-        _, signup = http(cw.url + "/api/v1/auths/signup", body,
-                         {"Content-Type": "application/json"})
-        token = json.loads(signup)["token"]
+        admin = signup_admin(cw, "bench@example.com")
+        token = admin["token"]
         auth = "Authorization: Bearer " + token
         endpoints = [("GET /api/config", "/api/config", (), "config.json"),
                      ("GET /api/v1/auths/", "/api/v1/auths/", (auth,),
                       "auths.json")]
         results = []
         for label, path, hdrs, fname in endpoints:
-            req = urllib.request.Request(cw.url + path)
-            for h in hdrs:
-                k, v = h.split(": ", 1)
-                req.add_header(k, v)
-            with urllib.request.urlopen(req) as r:
-                data = r.read()
-            with open(os.path.join(front, fname), "wb") as f:
-                f.write(data)
-            res = {"label": label, "bytes": len(data)}
-            res["cwebui"] = wrk(cw.url + path, hdrs)
-            res["static"] = wrk(cw.url + "/" + fname)
-            # the baseline responder, behind its own identical stack
-            fake = os.path.join(tmp, "echo-" + fname)
-            os.makedirs(os.path.join(fake, "src", "fcgi"))
-            wrapper = os.path.join(fake, "src", "fcgi", "cwebui-fcgi")
-            with open(wrapper, "w") as f:
-                f.write("#!/bin/sh\nBENCH_BODY_FILE=%s exec %s\n" %
-                        (os.path.join(front, fname), echo_bin))
-            os.chmod(wrapper, 0o755)
-            echo = Stack(tmp, "echo-" + label.split()[1].strip("/").replace("/", "-"),
-                         fake, front)
-            stacks.append(echo)
-            res["echo"] = wrk(echo.url + path, hdrs)
-            echo.stop()
-            stacks.remove(echo)
-            results.append(res)
+            results.append(measure(tmp, front, echo_bin, stacks, cw, label,
+                                   path, hdrs, fname))
+        results.append(bench_models(tmp, front, echo_bin, stacks))
         nproc, rss, pss = memory(os.path.realpath(fcgi_bin))
         print("cwebui bench: %d s per run, %d connections, %s workers, wrk -t2"
               % (SECONDS, CONNS, WORKERS))
@@ -262,7 +303,7 @@ def main():
               "PSS %.1f MiB" % (nproc, rss / 1024, pss / 1024))
         print("start to first 200 (GET /health through lighttpd): %.0f ms"
               % (cw.first_200 * 1000))
-        bench_chats(cw, token, json.loads(signup)["id"])
+        bench_chats(cw, token, admin["id"])
     finally:
         for s in stacks:
             s.stop()

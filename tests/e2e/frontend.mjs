@@ -220,6 +220,7 @@ async function expectMainPage(page) {
 		.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
 	if (await page.getByText('Account Activation Pending').isVisible())
 		throw new Error('pending overlay shown');
+	await dismissChangelog(page);
 	if (!page.url().match(/\/(admin|c\/)/)) {
 		try {
 			await page.locator('#chat-input:visible').first().waitFor({ timeout: 5000 });
@@ -227,6 +228,19 @@ async function expectMainPage(page) {
 			notes.push('chat page did not finish loading (#chat-input not visible)');
 		}
 	}
+}
+
+// dismissChangelog: close the "What's New" modal an admin sees once per
+// version (it saves the version in the user's settings).
+async function dismissChangelog(page) {
+	const btn = page.getByRole('button', { name: "Okay, Let's Go!" });
+	try {
+		await btn.waitFor({ state: 'visible', timeout: 3000 });
+	} catch (e) {
+		return;
+	}
+	await btn.click();
+	await btn.waitFor({ state: 'hidden' });
 }
 
 async function token(page) {
@@ -334,6 +348,7 @@ async function main() {
 	// to the same API call the page makes and note it.
 	await step('06-admin-enables-signup', a, async () => {
 		await a.goto(base + '/admin/settings/general', { waitUntil: 'domcontentloaded' });
+		await dismissChangelog(a);
 		const row = a.locator('div.flex', { has: a.getByText('Enable New Sign Ups', { exact: true }) }).last();
 		const sw = row.getByRole('switch');
 		await sw.waitFor({ state: 'visible' });
@@ -366,6 +381,7 @@ async function main() {
 
 	await step('08-admin-users-list', a, async () => {
 		await a.goto(base + '/admin/users', { waitUntil: 'domcontentloaded' });
+		await dismissChangelog(a);
 		await a.getByText(SECOND.email).waitFor({ state: 'visible' });
 	});
 

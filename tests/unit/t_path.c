@@ -26,5 +26,15 @@ main(void)
 	is_str(p[1], "2", "second capture");
 	ok(!path_match("/a/{x}/{y}", "/a/1/2", p, 1), "capture limit");
 	ok(!path_match("/api", "/ap", p, 4), "prefix is not a match");
+	ok(path_match("/openai/{path:path}", "/openai/v1/files/x", p, 4),
+	    "a path capture spans slashes");
+	is_str(p[0], "v1/files/x", "path capture takes the rest");
+	ok(path_match("/openai/{path:path}", "/openai/", p, 4),
+	    "a path capture may be empty");
+	is_str(p[0], "", "empty path capture");
+	ok(!path_match("/openai/{path:path}", "/openai", p, 4),
+	    "the literal before a path capture must match");
+	ok(!path_match("/o/{x}/{path:path}", "/o/1/a/b", p, 1),
+	    "a path capture counts toward the limit");
 	return done_testing();
 }

@@ -163,12 +163,46 @@ test_db_sqlite(void)
 	arena_free(a);
 }
 
+/* pydantic v2's lax bool (checked against pydantic 2.13 on JSON input):
+ * 1/0 for true/false, -1 for bool_parsing, -2 for bool_type. */
+static void
+test_json_lax_bool(void)
+{
+	static const struct {
+		const char	*json;
+		int		 want;
+	} cases[] = {
+		{ "true", 1 }, { "false", 0 }, { "1", 1 }, { "0", 0 },
+		{ "1.0", 1 }, { "0.0", 0 }, { "-0.0", 0 }, { "2", -1 },
+		{ "-1", -1 }, { "2.0", -1 }, { "0.5", -2 }, { "1e400", -2 },
+		{ "\"YES\"", 1 }, { "\"y\"", 1 }, { "\"On\"", 1 },
+		{ "\"t\"", 1 }, { "\"1\"", 1 }, { "\"tRuE\"", 1 },
+		{ "\"no\"", 0 }, { "\"N\"", 0 }, { "\"off\"", 0 },
+		{ "\"F\"", 0 }, { "\"0\"", 0 }, { "\"False\"", 0 },
+		{ "\"\"", -1 }, { "\" yes\"", -1 }, { "\"2\"", -1 },
+		{ "\"1.0\"", -1 }, { "null", -2 }, { "[]", -2 }, { "{}", -2 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *v = json_parse(cases[i].json,
+		    strlen(cases[i].json));
+
+		is_int(json_lax_bool(v), cases[i].want, "lax bool %s",
+		    cases[i].json);
+		json_object_put(v);
+	}
+	is_int(json_lax_bool_str("Off"), 0, "lax bool text Off");
+	is_int(json_lax_bool_str("maybe"), -1, "lax bool text maybe");
+}
+
 int
 main(void)
 {
 	test_buf();
 	test_arena();
 	test_json();
+	test_json_lax_bool();
 	test_db_url();
 	test_db_sqlite();
 	return done_testing();

@@ -1,0 +1,13 @@
+/* b64.h: base64 decoding for data: URLs (avatars, model images). */
+#ifndef CWEBUI_B64_H
+#define CWEBUI_B64_H
+
+#include <stddef.h>
+
+/* Decodes base64 as Python's binascii.a2b_base64 does when not strict:
+ * characters outside the alphabet are skipped, a complete pad ends the
+ * data. Returns the length written to out (room for 3/4 of n, plus 3), or
+ * -1 for bad padding or a byte that is not ASCII (Python refuses those). */
+long	 b64_decode_lax(const char *s, size_t n, unsigned char *out);
+
+#endif

@@ -1,0 +1,942 @@
+/* models.c: the merged model list and the non-streaming chat completion
+ * over it (see models.h). */
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "access.h"
+#include "chat.h"
+#include "conf.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "model.h"
+#include "models.h"
+#include "ollama.h"
+#include "openai.h"
+#include "payload.h"
+#include "rand.h"
+#include "user.h"
+
+/* Python's DEFAULT_ARENA_MODEL (config.py). */
+#define ARENA_ID	"arena-model"
+#define ARENA_NAME	"Arena Model"
+#define ARENA_META	"{\"profile_image_url\": \"/favicon.png\", "	\
+	"\"description\": \"Submit your questions to anonymous AI chatbots "	\
+	"and vote on the best response.\", \"model_ids\": null}"
+
+#define MSG_MODEL_NOT_FOUND	"Model not found"
+
+/* The per-process cache (see models.h). References owned here, released
+ * when replaced; they live until the process exits. */
+static struct {
+	json_object	*base;		/* BASE_MODELS */
+	char		*base_user;	/* whom base was fetched for */
+	time_t		 base_at;
+	json_object	*models;	/* MODELS: id -> model */
+	time_t		 models_at;
+} cache;
+
+/* The rows of the "model" table, read once per request. */
+struct rows {
+	struct model	*m;
+	int		 n;
+};
+
+/* MODELS_CACHE_TTL of env.py in seconds: unset 1, "" none (-1), not an
+ * integer 1. */
+static long
+models_ttl(void)
+{
+	static long ttl = -2;
+	const char *s;
+	char *end;
+
+	if (ttl != -2)
+		return ttl;
+	s = getenv("MODELS_CACHE_TTL");
+	ttl = 1;
+	if (s != NULL && *s == '\0')
+		ttl = -1;
+	else if (s != NULL) {
+		long v = strtol(s, &end, 10);
+
+		while (isspace((unsigned char)*end))
+			end++;
+		if (end != s && *end == '\0')
+			ttl = v;
+	}
+	return ttl;
+}
+
+static void
+cache_set(json_object **slot, json_object *v)
+{
+	json_object_put(*slot);
+	*slot = json_object_get(v);
+}
+
+static const struct model *
+rows_find(const struct rows *r, const char *id)
+{
+	int i;
+
+	for (i = 0; id != NULL && i < r->n; i++)
+		if (strcmp(r->m[i].id, id) == 0)
+			return &r->m[i];
+	return NULL;
+}
+
+/* Returns 1 when id is the model id of a (or its part before the first
+ * ':' as Python's split(":")[0]). */
+static int
+id_matches(const char *id, const char *model_id)
+{
+	size_t n = strcspn(model_id, ":");
+
+	return strcmp(id, model_id) == 0 ||
+	    (strlen(id) == n && strncmp(id, model_id, n) == 0);
+}
+
+static const char *
+str_of(json_object *o, const char *key)
+{
+	const char *s = json_get_str(o, key);
+
+	return s != NULL ? s : "";
+}
+
+enum err
+models_base(struct db *db, struct arena *a, const struct user *u,
+    json_object **out)
+{
+	json_object *oa = NULL, *ol = NULL, *all, *m, *o;
+	long long now = (long long)time(NULL);
+	enum err e;
+	size_t i;
+
+	*out = NULL;
+	/* function "pipe" models would come first: none until functions run */
+	if ((e = openai_models(db, a, u, 0, &oa)) != ERR_OK)
+		return e;
+	if ((e = ollama_models(db, a, u, 0, &ol)) != ERR_OK) {
+		json_object_put(oa);
+		return e;
+	}
+	all = json_object_new_array();
+	for (i = 0; oa != NULL && i < json_object_array_length(oa); i++)
+		json_object_array_add(all,
+		    json_object_get(json_object_array_get_idx(oa, i)));
+	for (i = 0; ol != NULL && i < json_object_array_length(ol); i++) {
+		o = json_object_array_get_idx(ol, i);
+		if (json_get_str(o, "model") == NULL)
+			continue;
+		m = json_object_new_object();
+		json_object_object_add(m, "id",
+		    json_object_new_string(json_get_str(o, "model")));
+		json_object_object_add(m, "name",
+		    json_object_get(json_object_object_get(o, "name")));
+		json_object_object_add(m, "object",
+		    json_object_new_string("model"));
+		json_object_object_add(m, "created",
+		    json_object_new_int64(now));
+		json_object_object_add(m, "owned_by",
+		    json_object_new_string("ollama"));
+		json_object_object_add(m, "ollama", json_object_get(o));
+		json_object_object_add(m, "connection_type",
+		    json_object_object_get_ex(o, "connection_type", NULL) ?
+		    json_object_get(json_object_object_get(o,
+		    "connection_type")) : json_object_new_string("local"));
+		json_object_object_add(m, "tags",
+		    json_object_object_get_ex(o, "tags", NULL) ?
+		    json_object_get(json_object_object_get(o, "tags")) :
+		    json_object_new_array());
+		json_object_array_add(all, m);
+	}
+	json_object_put(oa);
+	json_object_put(ol);
+	*out = all;
+	return ERR_OK;
+}
+
+/* The base list through the cache. New reference in *out. */
+static enum err
+models_base_cached(struct db *db, struct arena *a, const struct user *u,
+    int refresh, json_object **out)
+{
+	const char *uid = u != NULL ? u->id : "";
+	long ttl = models_ttl();
+	time_t now = time(NULL);
+	enum err e;
+
+	if (cache.base != NULL && cache.models != NULL &&
+	    json_object_array_length(cache.base) > 0 &&
+	    conf_bool(CONF_ENABLE_BASE_MODELS_CACHE) && !refresh)
+		goto hit;
+	if (cache.base != NULL && cache.base_user != NULL &&
+	    strcmp(cache.base_user, uid) == 0 &&
+	    (ttl < 0 || now - cache.base_at < ttl))
+		goto hit;
+	if ((e = models_base(db, a, u, out)) != ERR_OK)
+		return e;
+	cache_set(&cache.base, *out);
+	free(cache.base_user);
+	cache.base_user = xstrdup(uid);
+	cache.base_at = now;
+	return ERR_OK;
+hit:
+	*out = json_object_get(cache.base);
+	return ERR_OK;
+}
+
+/* The arena models of EVALUATION_ARENA_MODELS, or Python's default one. */
+static void
+add_arena(json_object *models)
+{
+	json_object *list = conf_get(CONF_EVALUATION_ARENA_MODELS);
+	json_object *m, *info, *src, *def = NULL;
+	long long now = (long long)time(NULL);
+	size_t i, n;
+
+	n = json_object_is_type(list, json_type_array) ?
+	    json_object_array_length(list) : 0;
+	if (n == 0) {
+		def = json_object_new_array();
+		src = json_object_new_object();
+		json_object_object_add(src, "id",
+		    json_object_new_string(ARENA_ID));
+		json_object_object_add(src, "name",
+		    json_object_new_string(ARENA_NAME));
+		json_object_object_add(src, "meta",
+		    json_tokener_parse(ARENA_META));
+		json_object_array_add(def, src);
+		list = def;
+		n = 1;
+	}
+	for (i = 0; i < n; i++) {
+		src = json_object_array_get_idx(list, i);
+		m = json_object_new_object();
+		json_object_object_add(m, "id",
+		    json_object_get(json_object_object_get(src, "id")));
+		json_object_object_add(m, "name",
+		    json_object_get(json_object_object_get(src, "name")));
+		info = json_object_new_object();
+		json_object_object_add(info, "meta",
+		    json_object_get(json_object_object_get(src, "meta")));
+		json_object_object_add(m, "info", info);
+		json_object_object_add(m, "object",
+		    json_object_new_string("model"));
+		json_object_object_add(m, "created",
+		    json_object_new_int64(now));
+		json_object_object_add(m, "owned_by",
+		    json_object_new_string("arena"));
+		json_object_object_add(m, "arena",
+		    json_object_new_boolean(1));
+		json_object_array_add(models, m);
+	}
+	json_object_put(def);
+}
+
+/* Applies the workspace models to the list, as get_all_models does. */
+static void
+apply_workspace(json_object *models, const struct rows *rows)
+{
+	const struct model *cm;
+	json_object *m, *p;
+	size_t i, n;
+	int k, found;
+
+	for (k = 0; k < rows->n; k++) {
+		cm = &rows->m[k];
+		if (cm->base_model_id == NULL) {
+			/* Python removes while iterating: the model after a
+			 * removed one is not looked at */
+			for (i = 0; i < json_object_array_length(models);
+			    i++) {
+				m = json_object_array_get_idx(models, i);
+				if (strcmp(cm->id, str_of(m, "id")) != 0 &&
+				    !(strcmp(str_of(m, "owned_by"),
+				    "ollama") == 0 &&
+				    id_matches(cm->id, str_of(m, "id"))))
+					continue;
+				if (!cm->is_active) {
+					json_object_array_del_idx(models, i, 1);
+					continue;
+				}
+				json_object_object_add(m, "name",
+				    json_object_new_string(cm->name));
+				json_object_object_add(m, "info",
+				    model_json(cm));
+			}
+			continue;
+		}
+		if (!cm->is_active)
+			continue;
+		n = json_object_array_length(models);
+		for (found = 0, i = 0; i < n && !found; i++)
+			found = strcmp(cm->id, str_of(
+			    json_object_array_get_idx(models, i), "id")) == 0;
+		if (found)
+			continue;
+		p = json_object_new_object();
+		json_object_object_add(p, "id",
+		    json_object_new_string(cm->id));
+		json_object_object_add(p, "name",
+		    json_object_new_string(cm->name));
+		json_object_object_add(p, "object",
+		    json_object_new_string("model"));
+		json_object_object_add(p, "created",
+		    json_object_new_int64(cm->created_at));
+		json_object_object_add(p, "owned_by",
+		    json_object_new_string("openai"));
+		for (i = 0; i < n; i++) {
+			m = json_object_array_get_idx(models, i);
+			if (!id_matches(cm->base_model_id, str_of(m, "id")))
+				continue;
+			json_object_object_add(p, "owned_by",
+			    json_object_object_get_ex(m, "owned_by", NULL) ?
+			    json_object_get(json_object_object_get(m,
+			    "owned_by")) :
+			    json_object_new_string("unknown owner"));
+			if (json_object_object_get_ex(m, "pipe", NULL))
+				json_object_object_add(p, "pipe",
+				    json_object_get(json_object_object_get(m,
+				    "pipe")));
+			break;
+		}
+		json_object_object_add(p, "info", model_json(cm));
+		json_object_object_add(p, "preset",
+		    json_object_new_boolean(1));
+		json_object_array_add(models, p);
+	}
+}
+
+/* get_all_models with the rows it read. *out is a new reference. */
+static enum err
+models_build(struct db *db, struct arena *a, const struct user *u,
+    int refresh, json_object **out, struct rows *rows)
+{
+	json_object *base, *models, *m, *byid;
+	enum err e;
+	size_t i, n;
+
+	*out = NULL;
+	rows->m = NULL;
+	rows->n = 0;
+	if ((e = models_base_cached(db, a, u, refresh, &base)) != ERR_OK)
+		return e;
+	models = json_object_new_array();
+	n = json_object_array_length(base);
+	for (i = 0; i < n; i++) {
+		m = NULL;
+		json_object_deep_copy(json_object_array_get_idx(base, i), &m,
+		    NULL);
+		json_object_array_add(models, m);
+	}
+	json_object_put(base);
+	if ((e = model_list_all(db, a, &rows->m, &rows->n)) != ERR_OK) {
+		json_object_put(models);
+		return e;
+	}
+	if (n == 0) {
+		*out = models;
+		return ERR_OK;
+	}
+	if (conf_bool(CONF_ENABLE_EVALUATION_ARENA_MODELS))
+		add_arena(models);
+	apply_workspace(models, rows);
+	/* actions and filters need function modules: none until they run */
+	byid = json_object_new_object();
+	for (i = 0; i < json_object_array_length(models); i++) {
+		m = json_object_array_get_idx(models, i);
+		json_object_object_add(m, "actions", json_object_new_array());
+		json_object_object_add(m, "filters", json_object_new_array());
+		json_object_object_add(byid, str_of(m, "id"),
+		    json_object_get(m));
+	}
+	json_object_put(cache.models);
+	cache.models = byid;
+	cache.models_at = time(NULL);
+	*out = models;
+	return ERR_OK;
+}
+
+enum err
+models_all(struct db *db, struct arena *a, const struct user *u,
+    int refresh, json_object **out)
+{
+	struct rows rows;
+
+	return models_build(db, a, u, refresh, out, &rows);
+}
+
+/* Python's "tags" step of get_models: the names of info.meta.tags and of
+ * tags, each once; [] when either is not a list of objects. */
+static void
+merge_tags(json_object *m)
+{
+	json_object *lists[2], *names, *t, *name, *out;
+	size_t i, j, k;
+	int bad = 0, dup;
+
+	lists[0] = json_get_path(m, "info.meta.tags");
+	lists[1] = json_get(m, "tags");
+	names = json_object_new_array();
+	for (k = 0; k < 2 && !bad; k++) {
+		if (lists[k] == NULL) {
+			/* absent is []; a present null is an error */
+			bad = k == 0 ? json_object_object_get_ex(
+			    json_get(json_get(m, "info"), "meta"), "tags",
+			    NULL) : json_object_object_get_ex(m, "tags", NULL);
+			continue;
+		}
+		if (!json_object_is_type(lists[k], json_type_array)) {
+			bad = 1;
+			break;
+		}
+		for (i = 0; i < json_object_array_length(lists[k]); i++) {
+			t = json_object_array_get_idx(lists[k], i);
+			if (!json_object_is_type(t, json_type_object)) {
+				bad = 1;
+				break;
+			}
+			name = json_object_object_get(t, "name");
+			for (dup = 0, j = 0; j < json_object_array_length(
+			    names) && !dup; j++)
+				dup = json_object_equal(name,
+				    json_object_array_get_idx(names, j));
+			if (!dup)
+				json_object_array_add(names,
+				    json_object_get(name));
+		}
+	}
+	out = json_object_new_array();
+	for (i = 0; !bad && i < json_object_array_length(names); i++) {
+		t = json_object_new_object();
+		json_object_object_add(t, "name", json_object_get(
+		    json_object_array_get_idx(names, i)));
+		json_object_array_add(out, t);
+	}
+	json_object_put(names);
+	json_object_object_add(m, "tags", out);
+}
+
+struct ordered {
+	json_object	*m;
+	long		 rank;	/* place in MODEL_ORDER_LIST, LONG_MAX if none */
+	size_t		 pos;
+};
+
+static int
+ordered_cmp(const void *x, const void *y)
+{
+	const struct ordered *a = x, *b = y;
+	int c;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if ((c = strcmp(str_of(a->m, "name"), str_of(b->m, "name"))) != 0)
+		return c;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* Sorts the array by MODEL_ORDER_LIST then name, as get_models does. */
+static void
+order_models(json_object *models)
+{
+	json_object *order = conf_get(CONF_MODEL_ORDER_LIST);
+	size_t n = json_object_array_length(models), no, i, j;
+	struct ordered *v;
+
+	if (!json_object_is_type(order, json_type_array) ||
+	    (no = json_object_array_length(order)) == 0 || n == 0)
+		return;
+	v = xcalloc(n, sizeof(*v));
+	for (i = 0; i < n; i++) {
+		v[i].m = json_object_get(json_object_array_get_idx(models, i));
+		v[i].pos = i;
+		v[i].rank = LONG_MAX;
+		/* the last occurrence wins, as in a dict built in order */
+		for (j = 0; j < no; j++)
+			if (strcmp(str_of(v[i].m, "id"), json_object_get_string(
+			    json_object_array_get_idx(order, j))) == 0)
+				v[i].rank = (long)j;
+	}
+	qsort(v, n, sizeof(*v), ordered_cmp);
+	json_object_array_del_idx(models, 0, n);
+	for (i = 0; i < n; i++)
+		json_object_array_add(models, v[i].m);
+	free(v);
+}
+
+/* The access_control of an arena model: info.meta.access_control, {} when
+ * absent (private), NULL when null (public). Borrowed or new in *tmp. */
+static json_object *
+arena_ac(json_object *m, json_object **tmp)
+{
+	json_object *meta = json_get_path(m, "info.meta");
+
+	*tmp = NULL;
+	if (json_object_object_get_ex(meta, "access_control", NULL))
+		return json_object_object_get(meta, "access_control");
+	return *tmp = json_object_new_object();
+}
+
+/* Python's check_model_access for one model of the merged list. */
+static int
+may_read(struct db *db, struct arena *a, const struct user *u,
+    json_object *m, const struct rows *rows, const struct access_groups *g)
+{
+	const struct model *info;
+	json_object *ac, *tmp;
+	int ok;
+
+	if (json_truthy(json_get(m, "arena"))) {
+		ac = arena_ac(m, &tmp);
+		ok = access_check(u->id, "read", ac, g);
+		json_object_put(tmp);
+		return ok;
+	}
+	if ((info = rows_find(rows, str_of(m, "id"))) == NULL)
+		return 0;
+	if (strcmp(u->id, info->user_id) == 0)
+		return 1;
+	ac = json_on_arena(a, json_parse_col(info->access_control));
+	(void)db;
+	return access_check(u->id, "read", ac, g);
+}
+
+/* Whether u's model access is checked at all. */
+static int
+access_applies(const struct user *u)
+{
+	if (conf_bool(CONF_BYPASS_MODEL_ACCESS_CONTROL))
+		return 0;
+	return strcmp(u->role, "user") == 0 ||
+	    (strcmp(u->role, "admin") == 0 && !access_admin_bypass());
+}
+
+enum err
+models_list(struct db *db, struct arena *a, const struct user *u,
+    int refresh, json_object **out)
+{
+	json_object *all, *res, *m, *p;
+	struct access_groups g = { NULL, 0 };
+	struct rows rows;
+	enum err e;
+	size_t i;
+	int check;
+
+	*out = NULL;
+	if ((e = models_build(db, a, u, refresh, &all, &rows)) != ERR_OK)
+		return e;
+	res = json_object_new_array();
+	for (i = 0; i < json_object_array_length(all); i++) {
+		m = json_object_array_get_idx(all, i);
+		p = json_get(m, "pipeline");
+		if (p != NULL && json_object_is_type(p, json_type_object) &&
+		    strcmp(str_of(p, "type"), "filter") == 0)
+			continue;
+		merge_tags(m);
+		json_object_array_add(res, json_object_get(m));
+	}
+	json_object_put(all);
+	order_models(res);
+	check = access_applies(u);
+	if (check && (e = access_groups_of(db, a, u->id, &g)) != ERR_OK) {
+		json_object_put(res);
+		return e;
+	}
+	for (i = 0; check && i < json_object_array_length(res); )
+		if (may_read(db, a, u, json_object_array_get_idx(res, i),
+		    &rows, &g))
+			i++;
+		else
+			json_object_array_del_idx(res, i, 1);
+	*out = res;
+	return ERR_OK;
+}
+
+/* ---- chat completion ---- */
+
+/* The params keys that are Open WebUI's own, never sent upstream. */
+static int
+webui_param(const char *k)
+{
+	static const char *const own[] = { "stream_response",
+	    "stream_delta_chunk_size", "function_calling", "reasoning_tags",
+	    "system" };
+	size_t i;
+
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (strcmp(k, own[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A copy of params without Open WebUI's keys, custom_params (JSON text
+ * parsed where it parses) merged in. New reference. */
+static json_object *
+clean_params(json_object *params)
+{
+	json_object *p = json_object_new_object(), *custom = NULL, *v;
+
+	if (!json_object_is_type(params, json_type_object))
+		return p;
+	json_object_object_foreach(params, k, val) {
+		if (webui_param(k))
+			continue;
+		if (strcmp(k, "custom_params") == 0) {
+			custom = val;
+			continue;
+		}
+		json_object_object_add(p, k, json_object_get(val));
+	}
+	if (json_object_is_type(custom, json_type_object) &&
+	    json_object_object_length(custom) > 0) {
+		json_object *c = json_object_new_object();
+
+		json_object_object_foreach(custom, ck, cv) {
+			v = NULL;
+			if (json_object_is_type(cv, json_type_string))
+				v = json_parse(json_object_get_string(cv),
+				    strlen(json_object_get_string(cv)));
+			json_object_object_add(c, ck, v != NULL ? v :
+			    json_object_get(cv));
+		}
+		json_merge(p, c);
+		json_object_put(c);
+	}
+	return p;
+}
+
+/* apply_model_params_to_body_openai / _ollama and the system prompt of
+ * the workspace model mi, on the OpenAI-shaped form. Ollama's params go
+ * into "options", which the conversion to /api/chat carries over (its root
+ * params too: the conversion lifts them out of "options" again). */
+static enum err
+apply_model_info(struct arena *a, json_object *form, const struct model *mi,
+    int ollama, json_object *metadata, const struct user *u)
+{
+	json_object *params = json_on_arena(a, json_parse_col(mi->params));
+	json_object *opts, *v;
+	char *system = NULL;
+	enum err e;
+	size_t i;
+	static const char *const root[] = { "format", "keep_alive", "think" };
+
+	if (!json_object_is_type(params, json_type_object) ||
+	    json_object_object_length(params) == 0)
+		return ERR_OK;
+	if (json_get_str(params, "system") != NULL)
+		system = arena_strdup(a, json_get_str(params, "system"));
+	if (!ollama)
+		e = payload_params_openai(params, form);
+	else if ((e = payload_params_ollama(params, form)) == ERR_OK) {
+		opts = json_get(form, "options");
+		for (i = 0; opts != NULL && i < sizeof(root) / sizeof(root[0]);
+		    i++) {
+			if ((v = json_get(form, root[i])) == NULL)
+				continue;
+			json_object_object_add(opts, root[i],
+			    json_object_get(v));
+			json_object_object_del(form, root[i]);
+		}
+	}
+	if (e != ERR_OK)
+		return e;
+	payload_apply_system(system, form, metadata, u);
+	return ERR_OK;
+}
+
+/* The refusal of what is not served yet. */
+static enum err
+refuse(long *status, struct buf *body, const char *detail)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	buf_puts(body, json_text(o));
+	json_object_put(o);
+	*status = 400;
+	return ERR_INVAL;
+}
+
+static enum err
+answer(long *status, struct buf *body, long st, json_object *o)
+{
+	buf_reset(body);
+	buf_puts(body, o != NULL ? json_text(o) : "null");
+	*status = st;
+	return ERR_OK;
+}
+
+/* The ids of the non-arena models of the merged list that are not in
+ * excluded (NULL: all of them). Arena-owned. */
+static json_object *
+arena_pool(struct arena *a, json_object *excluded)
+{
+	json_object *pool = json_on_arena(a, json_object_new_array());
+	size_t i;
+	int skip;
+
+	json_object_object_foreach(cache.models, k, v) {
+		if (strcmp(str_of(v, "owned_by"), "arena") == 0)
+			continue;
+		for (skip = 0, i = 0; json_object_is_type(excluded,
+		    json_type_array) && i < json_object_array_length(excluded);
+		    i++)
+			skip |= strcmp(k, json_object_get_string(
+			    json_object_array_get_idx(excluded, i))) == 0;
+		if (!skip)
+			json_object_array_add(pool, json_object_new_string(k));
+	}
+	return pool;
+}
+
+/* Sends form to model m (utils/chat.py generate_chat_completion once the
+ * model is known), arena models picking one of theirs. */
+static enum err
+send_chat(struct db *db, struct arena *a, const struct user *u,
+    json_object *form, json_object *m, json_object *metadata, int bypass,
+    long *status, struct buf *body)
+{
+	const struct model *mi = NULL;
+	struct model *row = NULL;
+	json_object *ids, *pool, *target, *res;
+	const char *id, *mode;
+	size_t n, pick = 0;
+	enum err e;
+	long st = 0;
+
+	if (json_truthy(json_get(m, "arena"))) {
+		ids = json_get_path(m, "info.meta.model_ids");
+		mode = json_get_str(json_get_path(m, "info.meta"),
+		    "filter_mode");
+		if (json_truthy(ids) && mode != NULL &&
+		    strcmp(mode, "exclude") == 0)
+			ids = arena_pool(a, ids);
+		pool = json_object_is_type(ids, json_type_array) &&
+		    json_object_array_length(ids) > 0 ? ids :
+		    arena_pool(a, NULL);
+		if ((n = json_object_array_length(pool)) == 0)
+			return answer(status, body, 200, NULL);
+		rand_bytes(&pick, sizeof(pick));
+		id = json_object_get_string(json_object_array_get_idx(pool,
+		    pick % n));
+		json_object_object_add(form, "model",
+		    json_object_new_string(id));
+		if (!json_object_object_get_ex(cache.models, id, &target))
+			return answer(status, body, 200, NULL);
+		json_object_get(target);
+		json_on_arena(a, target);
+		e = send_chat(db, a, u, form, target, metadata, 1, status,
+		    body);
+		if (e != ERR_OK || *status != 200)
+			return e != ERR_OK ? e : answer(status, body, 200, NULL);
+		res = json_on_arena(a, json_parse(body->p, body->len));
+		if (!json_object_is_type(res, json_type_object))
+			return answer(status, body, 200, NULL);
+		json_object_object_add(res, "selected_model_id",
+		    json_object_new_string(id));
+		return answer(status, body, 200, res);
+	}
+	/* The Ollama router resolves a workspace model (base model, params,
+	 * system prompt, access) itself, as Python's does: send the form as
+	 * it is. */
+	if (strcmp(str_of(m, "owned_by"), "ollama") == 0) {
+		json_object_object_del(form, "metadata");
+		if ((e = ollama_chat_openai(db, a, u, -1, form, &st, body)) !=
+		    ERR_OK)
+			return e;
+		*status = st;
+		return ERR_OK;
+	}
+	id = json_get_str(form, "model");
+	if ((e = model_get(db, a, id, &row)) == ERR_OK)
+		mi = row;
+	else if (e != ERR_NOTFOUND)
+		return e;
+	if (mi != NULL && mi->base_model_id != NULL)
+		json_object_object_add(form, "model",
+		    json_object_new_string(mi->base_model_id));
+	if (mi != NULL && (e = apply_model_info(a, form, mi,
+	    strcmp(str_of(m, "owned_by"), "ollama") == 0, metadata, u)) !=
+	    ERR_OK)
+		return answer(status, body, 200, NULL);
+	if (mi == NULL && !bypass && strcmp(u->role, "admin") != 0)
+		return answer(status, body, 200, NULL);
+	/* the connection of the model the request resolved to */
+	if (!json_object_object_get_ex(cache.models, str_of(form, "model"),
+	    &target) || json_get(target, "urlIdx") == NULL)
+		return answer(status, body, 200, NULL);
+	if ((e = openai_chat(db, a, u, (int)json_object_get_int(json_get(target,
+	    "urlIdx")), form, &st, body)) != ERR_OK)
+		return e;
+	if (st == 0)
+		return answer(status, body, 200, NULL);
+	/* a 200 that is not JSON is answered as a JSON string */
+	res = json_on_arena(a, json_parse(buf_str(body), body->len));
+	if (res == NULL && st < 400)
+		return answer(status, body, st, json_on_arena(a,
+		    json_object_new_string_len(buf_str(body), (int)body->len)));
+	*status = st;
+	return ERR_OK;
+}
+
+/* Python's apply_params_to_form_data: the request's own params. */
+static void
+apply_request_params(struct arena *a, json_object *form, json_object *m)
+{
+	json_object *params = json_get(form, "params"), *p;
+
+	p = json_on_arena(a, clean_params(params));
+	json_object_object_del(form, "params");
+	if (strcmp(str_of(m, "owned_by"), "ollama") == 0) {
+		json_object_object_add(form, "options", json_object_get(p));
+		return;
+	}
+	json_object_object_foreach(p, k, v)
+		if (v != NULL)
+			json_object_object_add(form, k, json_object_get(v));
+}
+
+/* Removes key from o and returns its value (arena-owned), or NULL. */
+static json_object *
+pop(struct arena *a, json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return NULL;
+	json_object_get(v);
+	json_object_object_del(o, key);
+	return json_on_arena(a, v);
+}
+
+enum err
+models_chat(struct db *db, struct arena *a, const struct user *u,
+    json_object *form, long *status, struct buf *body)
+{
+	json_object *item, *m = NULL, *all, *meta, *v, *sys, *msgs, *vars;
+	const char *id, *chat_id, *msg_id, *sess_id;
+	struct access_groups g = { NULL, 0 };
+	struct chat *chat;
+	struct rows rows;
+	enum err e;
+	size_t i;
+	long ttl;
+
+	buf_on_arena(body, a);
+	item = pop(a, form, "model_item");
+	pop(a, form, "background_tasks");
+	if (json_truthy(json_get(item, "direct")))
+		return refuse(status, body, "Direct connections are not "
+		    "served by this server yet");
+	id = json_get_str(form, "model");
+	ttl = models_ttl();
+	if (id == NULL || cache.models == NULL ||
+	    !json_object_object_get_ex(cache.models, id, NULL) ||
+	    (ttl >= 0 && time(NULL) - cache.models_at >= ttl)) {
+		if ((e = models_build(db, a, u, 0, &all, &rows)) != ERR_OK)
+			return e;
+		json_object_put(all);
+	}
+	if (id == NULL || cache.models == NULL ||
+	    !json_object_object_get_ex(cache.models, id, &m))
+		return refuse(status, body, MSG_MODEL_NOT_FOUND);
+	m = json_on_arena(a, json_object_get(m));
+	if (access_applies(u)) {
+		rows.n = 0;
+		rows.m = NULL;
+		if (!json_truthy(json_get(m, "arena"))) {
+			struct model *row;
+
+			if ((e = model_get(db, a, id, &row)) == ERR_OK) {
+				rows.m = row;
+				rows.n = 1;
+			} else if (e != ERR_NOTFOUND)
+				return e;
+		}
+		if ((e = access_groups_of(db, a, u->id, &g)) != ERR_OK)
+			return e;
+		if (!may_read(db, a, u, m, &rows, &g))
+			return refuse(status, body, MSG_MODEL_NOT_FOUND);
+	}
+	v = pop(a, form, "chat_id");
+	chat_id = json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+	v = pop(a, form, "id");
+	msg_id = json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+	v = pop(a, form, "session_id");
+	sess_id = json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+	pop(a, form, "filter_ids");
+	if (json_truthy(pop(a, form, "tool_servers")))
+		return refuse(status, body, "Tool servers are not served by "
+		    "this server yet");
+	if (chat_id != NULL && *chat_id != '\0' &&
+	    strcmp(u->role, "admin") != 0 && strcmp(chat_id, "local") != 0) {
+		e = chat_get_for_user(db, a, chat_id, u->id, &chat);
+		if (e == ERR_NOTFOUND)
+			return refuse(status, body,
+			    "404: Something went wrong :/");
+		if (e != ERR_OK)
+			return e;
+	}
+	if (sess_id != NULL && *sess_id != '\0' && chat_id != NULL &&
+	    *chat_id != '\0' && msg_id != NULL && *msg_id != '\0')
+		return refuse(status, body, "Background chat tasks (with "
+		    "session_id, chat_id and id) are not served by this "
+		    "server yet: send the request without them");
+	v = json_get(form, "stream");
+	if ((json_object_is_type(v, json_type_boolean) ||
+	    json_object_is_type(v, json_type_int)) &&
+	    json_object_get_int64(v) == 1)
+		return refuse(status, body, "Streaming chat completions are "
+		    "not served by this server yet: send \"stream\": false");
+	if (json_truthy(json_get(form, "tool_ids")) ||
+	    json_truthy(json_get(form, "files")) ||
+	    json_truthy(json_get_path(m, "info.meta.knowledge")))
+		return refuse(status, body, "Tools, files and knowledge are "
+		    "not served by this server yet");
+	v = json_get(form, "features");
+	if (json_truthy(json_get(v, "memory")) ||
+	    json_truthy(json_get(v, "web_search")) ||
+	    json_truthy(json_get(v, "image_generation")) ||
+	    json_truthy(json_get(v, "code_interpreter")))
+		return refuse(status, body, "Chat features (memory, web "
+		    "search, image generation, code interpreter) are not "
+		    "served by this server yet");
+	vars = pop(a, form, "variables");
+	if (json_get(form, "params") != NULL &&
+	    !json_object_is_type(json_get(form, "params"), json_type_object))
+		return answer(status, body, 200, NULL);
+	apply_request_params(a, form, m);
+	msgs = json_get(form, "messages");
+	for (sys = NULL, i = 0; json_object_is_type(msgs, json_type_array) &&
+	    i < json_object_array_length(msgs) && sys == NULL; i++)
+		if (strcmp(str_of(json_object_array_get_idx(msgs, i), "role"),
+		    "system") == 0)
+			sys = json_object_array_get_idx(msgs, i);
+	meta = json_on_arena(a, json_object_new_object());
+	json_object_object_add(meta, "user_id", json_object_new_string(u->id));
+	json_object_object_add(meta, "chat_id", json_str_or_null(chat_id));
+	json_object_object_add(meta, "message_id", json_str_or_null(msg_id));
+	json_object_object_add(meta, "session_id", json_str_or_null(sess_id));
+	json_object_object_add(meta, "variables", vars != NULL ?
+	    json_object_get(vars) : json_object_new_object());
+	if (sys != NULL && json_object_is_type(json_get(sys, "content"),
+	    json_type_string))
+		payload_apply_system(arena_strdup(a, json_get_str(sys,
+		    "content")), form, meta, u);
+	pop(a, form, "features");
+	pop(a, form, "tool_ids");
+	pop(a, form, "files");
+	json_object_object_add(form, "metadata", json_object_get(meta));
+	return send_chat(db, a, u, form, m, meta,
+	    conf_bool(CONF_BYPASS_MODEL_ACCESS_CONTROL), status, body);
+}

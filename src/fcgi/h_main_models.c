@@ -1,0 +1,95 @@
+/* h_main_models.c: the model list and chat completion routes of main.py
+ * (GET /api/models, /api/models/base, POST /api/chat/completions), over
+ * lib/models.c. */
+#include <string.h>
+
+#include "buf.h"
+#include "handlers.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "models.h"
+#include "req.h"
+
+/* Reads ?refresh= as pydantic's bool: returns 0 with *v, or the status of
+ * the 422 written. */
+static int
+refresh_param(struct req *r, int *v)
+{
+	const char *s = req_query(r, "refresh");
+	json_object *in, *errs, *o;
+
+	*v = 0;
+	if (s == NULL)
+		return 0;
+	in = json_on_arena(r->a, json_object_new_string(s));
+	if ((*v = json_lax_bool(in)) >= 0)
+		return 0;
+	errs = json_object_new_array();
+	json_error_add(errs, "bool_parsing",
+	    "Input should be a valid boolean, unable to interpret input", in,
+	    "query", "refresh", NULL);
+	o = json_object_new_object();
+	json_object_object_add(o, "detail", errs);
+	return resp_json(r, 422, o);
+}
+
+/* Writes 200 {"data": list}, or 500 when e says the list failed. */
+static int
+resp_data(struct req *r, enum err e, json_object *list)
+{
+	json_object *o;
+
+	if (e != ERR_OK)
+		return resp_error(r, 500, MSG_DEFAULT);
+	o = json_object_new_object();
+	json_object_object_add(o, "data", list);
+	return resp_json(r, 200, o);
+}
+
+/* Returns 200 {"data": [...]}: the models the caller may use. */
+int
+h_main_models_list(struct req *r)
+{
+	json_object *list = NULL;
+	int refresh, st;
+	enum err e;
+
+	if ((st = refresh_param(r, &refresh)) != 0)
+		return st;
+	e = models_list(r->db, r->a, r->user, refresh, &list);
+	return resp_data(r, e, list);
+}
+
+/* Returns 200 {"data": [...]}: every provider model (admin). */
+int
+h_main_models_base(struct req *r)
+{
+	json_object *list = NULL;
+	enum err e;
+
+	e = models_base(r->db, r->a, r->user, &list);
+	return resp_data(r, e, list);
+}
+
+/* Returns the provider's answer (non-streaming); 400 "Model not found"
+ * for an unknown or forbidden model, 400 for streaming and the features
+ * not served yet. */
+int
+h_main_chat_completions(struct req *r)
+{
+	struct buf *body = arena_alloc(r->a, sizeof(*body));
+	long status = 0;
+	enum err e;
+
+	e = models_chat(r->db, r->a, r->user, r->json, &status, body);
+	if (e != ERR_OK && e != ERR_INVAL) {
+		log_error("chat completion failed: %s", err_str(e));
+		return resp_error(r, 500, MSG_DEFAULT);
+	}
+	if (json_on_arena(r->a, json_parse(buf_str(body), body->len)) == NULL)
+		return resp_raw(r, (int)status, "text/plain; charset=utf-8",
+		    buf_str(body), body->len);
+	return resp_raw(r, (int)status, "application/json", buf_str(body),
+	    body->len);
+}

@@ -1,0 +1,231 @@
+"""main.py's merged model list and non-streaming chat completion
+(GET /api/models, /api/v1/models, /api/models/base, POST
+/api/chat/completions) over fake OpenAI and Ollama connections."""
+
+import pytest
+
+from conftest import create_users
+from fakes import fake_provider, make_fake_provider  # noqa: F401
+
+# Short model-list timeout for the hanging connection; no TTL cache so a
+# test sees the fakes as it has just set them.
+pytestmark = pytest.mark.stack_env(AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST="2",
+                                   MODELS_CACHE_TTL="0")
+
+
+def connect(stack, token, openai=(), ollama=(), openai_configs=None,
+            ollama_configs=None):
+    """Points the OpenAI and Ollama connections at the given fakes."""
+    r = stack.post("/openai/config/update", token=token, json={
+        "ENABLE_OPENAI_API": bool(openai),
+        "OPENAI_API_BASE_URLS": [f.openai_base for f in openai],
+        "OPENAI_API_KEYS": ["" for _ in openai],
+        "OPENAI_API_CONFIGS": openai_configs or {},
+    })
+    assert r.status_code == 200, r.text
+    r = stack.post("/ollama/config/update", token=token, json={
+        "ENABLE_OLLAMA_API": bool(ollama),
+        "OLLAMA_BASE_URLS": [f.ollama_base for f in ollama],
+        "OLLAMA_API_CONFIGS": ollama_configs or {},
+    })
+    assert r.status_code == 200, r.text
+
+
+def create_model(stack, token, **form):
+    form.setdefault("meta", {})
+    form.setdefault("params", {})
+    r = stack.post("/api/v1/models/create", token=token, json=form)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def delete_models(stack, token):
+    stack.delete("/api/v1/models/delete/all", token=token)
+
+
+def ids(resp):
+    assert resp.status_code == 200, resp.text
+    return [m["id"] for m in resp.json()["data"]]
+
+
+def chat(stack, token, model, **extra):
+    body = {"model": model,
+            "messages": [{"role": "user", "content": "hi"}]}
+    body.update(extra)
+    return stack.post("/api/chat/completions", token=token, json=body)
+
+
+def test_list_merges_connections(stack, users, make_fake_provider):
+    a = make_fake_provider(models=["gpt-a"])
+    b = make_fake_provider(models=["gpt-b", "gpt-c"])
+    o = make_fake_provider(ollama_models=["llama3:latest"])
+    connect(stack, users.admin.token, openai=[a, b], ollama=[o],
+            openai_configs={"0": {"enable": True, "prefix_id": "pa"}})
+    r = stack.get("/api/models", token=users.admin.token)
+    got = ids(r)
+    for want in ("pa.gpt-a", "gpt-b", "gpt-c", "llama3:latest",
+                 "arena-model"):
+        assert want in got, got
+    by = {m["id"]: m for m in r.json()["data"]}
+    assert by["pa.gpt-a"]["urlIdx"] == 0 and by["gpt-b"]["urlIdx"] == 1
+    assert by["llama3:latest"]["owned_by"] == "ollama"
+    assert by["llama3:latest"]["ollama"]["model"] == "llama3:latest"
+    assert by["llama3:latest"]["connection_type"] == "local"
+    assert by["arena-model"]["owned_by"] == "arena"
+    assert all(m["actions"] == [] and m["filters"] == []
+               for m in r.json()["data"])
+    assert ids(stack.get("/api/v1/models", token=users.admin.token)) == got
+    base = stack.get("/api/models/base", token=users.admin.token)
+    assert "arena-model" not in ids(base)
+    assert "pa.gpt-a" in ids(base)
+    assert stack.get("/api/models/base",
+                     token=users.user.token).status_code == 401
+
+
+def test_hanging_connection_does_not_block(stack, users,
+                                           make_fake_provider):
+    a = make_fake_provider(models=["gpt-a"])
+    h = make_fake_provider(models=["gpt-h"], hang=True)
+    connect(stack, users.admin.token, openai=[a, h])
+    r = stack.get("/api/models", token=users.admin.token)
+    got = ids(r)
+    assert "gpt-a" in got and "gpt-h" not in got
+
+
+def test_workspace_model_system_prompt(stack, users, fake_provider):
+    fake_provider.set(models=["gpt-b"], reply="fine")
+    connect(stack, users.admin.token, openai=[fake_provider])
+    delete_models(stack, users.admin.token)
+    create_model(stack, users.admin.token, id="helper", name="Helper",
+                 base_model_id="gpt-b",
+                 params={"system": "You help {{USER_NAME}}.",
+                         "temperature": 0.5},
+                 access_control=None)
+    listed = {m["id"]: m for m in
+              stack.get("/api/models", token=users.admin.token)
+              .json()["data"]}
+    assert listed["helper"]["preset"] is True
+    assert listed["helper"]["owned_by"] == "openai"
+    assert listed["helper"]["info"]["base_model_id"] == "gpt-b"
+    fake_provider.clear()
+    r = chat(stack, users.admin.token, "helper", stream=False)
+    assert r.status_code == 200, r.text
+    assert r.json()["choices"][0]["message"]["content"] == "fine"
+    sent = fake_provider.requests("/v1/chat/completions")[-1]["body"]
+    assert sent["model"] == "gpt-b"
+    assert sent["temperature"] == 0.5
+    assert sent["messages"][0] == {"role": "system",
+                                   "content": "You help Admin."}
+    assert sent["messages"][-1] == {"role": "user", "content": "hi"}
+    assert "metadata" not in sent
+
+
+def test_access_hidden_and_refused(stack, users, fake_provider):
+    fake_provider.set(models=["gpt-b"])
+    connect(stack, users.admin.token, openai=[fake_provider])
+    delete_models(stack, users.admin.token)
+    create_model(stack, users.admin.token, id="secret", name="Secret",
+                 base_model_id="gpt-b", access_control={})
+    create_model(stack, users.admin.token, id="open", name="Open",
+                 base_model_id="gpt-b", access_control=None)
+    got = ids(stack.get("/api/models", token=users.user.token))
+    assert "open" in got
+    assert "secret" not in got
+    # base models without a workspace entry are the admin's only
+    assert "gpt-b" not in got and "arena-model" not in got
+    assert "secret" in ids(stack.get("/api/models",
+                                     token=users.admin.token))
+    r = chat(stack, users.user.token, "secret")
+    assert r.status_code == 400 and r.json() == {"detail": "Model not found"}
+    r = chat(stack, users.user.token, "gpt-b")
+    assert r.status_code == 400 and r.json() == {"detail": "Model not found"}
+    r = chat(stack, users.user.token, "open")
+    assert r.status_code == 200, r.text
+    assert chat(stack, users.user.token, "nope").json() == {
+        "detail": "Model not found"}
+
+
+def test_arena_model_picks_a_model(stack, users, fake_provider):
+    fake_provider.set(models=["gpt-x"])
+    connect(stack, users.admin.token, openai=[fake_provider])
+    delete_models(stack, users.admin.token)
+    r = chat(stack, users.admin.token, "arena-model")
+    assert r.status_code == 200, r.text
+    assert r.json()["selected_model_id"] == "gpt-x"
+    assert fake_provider.requests("/v1/chat/completions")[-1]["body"][
+        "model"] == "gpt-x"
+
+
+def test_ollama_completion(stack, users, fake_provider):
+    fake_provider.set(ollama_models=["llama3:latest"], reply="from ollama")
+    connect(stack, users.admin.token, ollama=[fake_provider])
+    r = chat(stack, users.admin.token, "llama3:latest")
+    assert r.status_code == 200, r.text
+    assert r.json()["choices"][0]["message"]["content"] == "from ollama"
+    assert fake_provider.requests("/api/chat")[-1]["body"]["stream"] is False
+
+
+def test_ollama_workspace_model_for_a_user(stack, users, fake_provider):
+    """A plain user chats through a public workspace model over an Ollama
+    model: the base model gets the request once, with the system prompt
+    once and the model's params as Ollama options."""
+    fake_provider.set(ollama_models=["llama3:latest"], reply="olla")
+    connect(stack, users.admin.token, ollama=[fake_provider])
+    delete_models(stack, users.admin.token)
+    create_model(stack, users.admin.token, id="olla-helper", name="OH",
+                 base_model_id="llama3:latest",
+                 params={"system": "Be brief.", "temperature": 0.3},
+                 access_control=None)
+    fake_provider.clear()
+    r = chat(stack, users.user.token, "olla-helper")
+    assert r.status_code == 200, r.text
+    assert r.json()["choices"][0]["message"]["content"] == "olla"
+    sent = fake_provider.requests("/api/chat")
+    assert len(sent) == 1
+    body = sent[0]["body"]
+    assert body["model"] == "llama3:latest"
+    systems = [m for m in body["messages"] if m["role"] == "system"]
+    assert systems == [{"role": "system", "content": "Be brief."}]
+    assert body["options"]["temperature"] == 0.3
+
+
+def test_stream_and_unserved_refused(stack, users, fake_provider):
+    fake_provider.set(models=["gpt-x"])
+    connect(stack, users.admin.token, openai=[fake_provider])
+    fake_provider.clear()
+    r = chat(stack, users.admin.token, "gpt-x", stream=True)
+    assert r.status_code == 400
+    assert "stream" in r.json()["detail"].lower()
+    r = chat(stack, users.admin.token, "gpt-x",
+             features={"web_search": True})
+    assert r.status_code == 400
+    assert fake_provider.requests("/v1/chat/completions") == []
+
+
+def test_auth(stack, users):
+    for path in ("/api/models", "/api/v1/models"):
+        assert stack.get(path).status_code == 401
+        assert stack.get(path, token=users.pending.token).status_code == 401
+    r = stack.post("/api/chat/completions", json={"model": "x"})
+    assert r.status_code == 401
+    r = stack.post("/api/chat/completions", token=users.pending.token,
+                   json={"model": "x"})
+    assert r.status_code == 401
+    r = stack.get("/api/models?refresh=maybe", token=users.admin.token)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["query", "refresh"]
+
+
+def test_base_models_cache_and_refresh(stack, make_stack, fake_provider):
+    s = make_stack(stack.engine, CWEBUI_WORKERS="1", MODELS_CACHE_TTL="0",
+                   ENABLE_BASE_MODELS_CACHE="true")
+    u = create_users(s, "mc")
+    fake_provider.set(models=["gpt-old"])
+    connect(s, u.admin.token, openai=[fake_provider])
+    assert "gpt-old" in ids(s.get("/api/models?refresh=true",
+                                  token=u.admin.token))
+    fake_provider.set(models=["gpt-new"])
+    got = ids(s.get("/api/models", token=u.admin.token))
+    assert "gpt-old" in got and "gpt-new" not in got
+    got = ids(s.get("/api/models?refresh=true", token=u.admin.token))
+    assert "gpt-new" in got and "gpt-old" not in got
