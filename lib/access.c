@@ -80,6 +80,21 @@ access_check(const char *user_id, const char *type, json_object *ac,
 }
 
 int
+access_check_text(const char *user_id, const char *type,
+    const char *access_control_json, const struct access_groups *g)
+{
+	json_object *ac = json_parse_col(access_control_json);
+	int yes;
+
+	if (ac == NULL && access_control_json != NULL &&
+	    strcmp(access_control_json, "null") != 0)
+		return 0;
+	yes = access_check(user_id, type, ac, g);
+	json_object_put(ac);
+	return yes;
+}
+
+int
 access_has(struct db *db, struct arena *a, const struct user *u,
     const char *type, const char *access_control_json)
 {

@@ -37,6 +37,11 @@ enum err access_groups_of(struct db *db, struct arena *a,
 int	 access_check(const char *user_id, const char *type, json_object *ac,
 	    const struct access_groups *g);
 
+/* The same for the access_control JSON text of a column (NULL, "null" =
+ * public); text that is not JSON gives 0, as Python cannot read it. */
+int	 access_check_text(const char *user_id, const char *type,
+	    const char *access_control_json, const struct access_groups *g);
+
 /* Returns 1 when u may do type under the access_control JSON text
  * (NULL, "null" = public), looking up u's groups; else 0 (also when the
  * database fails: the cause is logged). */

@@ -2,12 +2,14 @@
 #include <string.h>
 
 #include "b64.h"
+#include "buf.h"
+
+static const char b64_alpha[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 long
 b64_decode_lax(const char *s, size_t n, unsigned char *out)
 {
-	static const char alpha[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned int left = 0;
 	int quad = 0, pads = 0;
 	const char *hit;
@@ -23,9 +25,9 @@ b64_decode_lax(const char *s, size_t n, unsigned char *out)
 				return len;
 			continue;
 		}
-		if (s[i] == '\0' || (hit = strchr(alpha, s[i])) == NULL)
+		if (s[i] == '\0' || (hit = strchr(b64_alpha, s[i])) == NULL)
 			continue;
-		c = (unsigned int)(hit - alpha);
+		c = (unsigned int)(hit - b64_alpha);
 		pads = 0;
 		switch (quad) {
 		case 0:
@@ -46,4 +48,27 @@ b64_decode_lax(const char *s, size_t n, unsigned char *out)
 		quad = (quad + 1) % 4;
 	}
 	return quad == 0 ? len : -1;
+}
+
+void
+b64_encode(struct buf *out, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	unsigned long v;
+	char q[4];
+	size_t i;
+
+	buf_reserve(out, (n + 2) / 3 * 4);
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned long)s[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned long)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= s[i + 2];
+		q[0] = b64_alpha[v >> 18 & 0x3f];
+		q[1] = b64_alpha[v >> 12 & 0x3f];
+		q[2] = i + 1 < n ? b64_alpha[v >> 6 & 0x3f] : '=';
+		q[3] = i + 2 < n ? b64_alpha[v & 0x3f] : '=';
+		buf_append(out, q, 4);
+	}
 }

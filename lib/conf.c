@@ -327,70 +327,6 @@ conf_env_set(enum conf_key k, json_object *v)
 	conf.env[k] = v;
 }
 
-/* config.py's OLLAMA_BASE_URLS: OLLAMA_BASE_URLS split on ';', else
- * OLLAMA_BASE_URL without one trailing '/', else OLLAMA_API_BASE_URL
- * without "/api"; under ENV=prod "/ollama" becomes the Docker host (or the
- * bundled Ollama with USE_OLLAMA_DOCKER=true), and K8S_FLAG the cluster
- * service. Each entry is stripped of white space. New reference. */
-static json_object *
-conf_ollama_urls(void)
-{
-	const char *base = getenv("OLLAMA_BASE_URL");
-	const char *api = getenv("OLLAMA_API_BASE_URL");
-	const char *env = getenv("ENV");
-	const char *k8s = getenv("K8S_FLAG");
-	const char *docker = getenv("USE_OLLAMA_DOCKER");
-	const char *urls = getenv("OLLAMA_BASE_URLS");
-	json_object *list, *out;
-	char *b, *s;
-	size_t n, i;
-
-	b = xstrdup(base != NULL ? base : "");
-	n = strlen(b);
-	if (n > 0 && b[n - 1] == '/')
-		b[--n] = '\0';
-	if (api == NULL)
-		api = "http://localhost:11434/api";
-	if (n == 0 && *api != '\0') {
-		free(b);
-		b = xstrdup(api);
-		n = strlen(b);
-		if (n >= 4 && strcmp(b + n - 4, "/api") == 0)
-			b[n - 4] = '\0';
-	}
-	if (env != NULL && strcmp(env, "prod") == 0) {
-		if (strcmp(b, "/ollama") == 0 && (k8s == NULL || *k8s == '\0')) {
-			free(b);
-			b = xstrdup(docker != NULL &&
-			    strcasecmp(docker, "true") == 0 ?
-			    "http://localhost:11434" :
-			    "http://host.docker.internal:11434");
-		} else if (k8s != NULL && *k8s != '\0') {
-			free(b);
-			b = xstrdup("http://ollama-service.open-webui.svc."
-			    "cluster.local:11434");
-		}
-	}
-	list = conf_split(urls != NULL && *urls != '\0' ? urls : b, ';');
-	free(b);
-	out = json_object_new_array();
-	for (i = 0; i < json_object_array_length(list); i++) {
-		const char *u = json_object_get_string(
-		    json_object_array_get_idx(list, i));
-
-		while (isspace((unsigned char)*u))
-			u++;
-		s = xstrdup(u);
-		n = strlen(s);
-		while (n > 0 && isspace((unsigned char)s[n - 1]))
-			s[--n] = '\0';
-		json_object_array_add(out, json_object_new_string(s));
-		free(s);
-	}
-	json_object_put(list);
-	return out;
-}
-
 /* Python's [x.strip() for x in s.split(";")], an empty item becoming
  * empty_item when that is not NULL. New reference. */
 static json_object *
@@ -420,6 +356,55 @@ conf_split_strip(const char *s, const char *empty_item)
 			return out;
 		s += n + 1;
 	}
+}
+
+/* config.py's OLLAMA_BASE_URLS: OLLAMA_BASE_URLS split on ';', else
+ * OLLAMA_BASE_URL without one trailing '/', else OLLAMA_API_BASE_URL
+ * without "/api"; under ENV=prod "/ollama" becomes the Docker host (or the
+ * bundled Ollama with USE_OLLAMA_DOCKER=true), and K8S_FLAG the cluster
+ * service. Each entry is stripped of white space. New reference. */
+static json_object *
+conf_ollama_urls(void)
+{
+	const char *base = getenv("OLLAMA_BASE_URL");
+	const char *api = getenv("OLLAMA_API_BASE_URL");
+	const char *env = getenv("ENV");
+	const char *k8s = getenv("K8S_FLAG");
+	const char *docker = getenv("USE_OLLAMA_DOCKER");
+	const char *urls = getenv("OLLAMA_BASE_URLS");
+	json_object *out;
+	size_t n;
+	char *b;
+
+	b = xstrdup(base != NULL ? base : "");
+	n = strlen(b);
+	if (n > 0 && b[n - 1] == '/')
+		b[--n] = '\0';
+	if (api == NULL)
+		api = "http://localhost:11434/api";
+	if (n == 0 && *api != '\0') {
+		free(b);
+		b = xstrdup(api);
+		n = strlen(b);
+		if (n >= 4 && strcmp(b + n - 4, "/api") == 0)
+			b[n - 4] = '\0';
+	}
+	if (env != NULL && strcmp(env, "prod") == 0) {
+		if (strcmp(b, "/ollama") == 0 && (k8s == NULL || *k8s == '\0')) {
+			free(b);
+			b = xstrdup(docker != NULL &&
+			    strcasecmp(docker, "true") == 0 ?
+			    "http://localhost:11434" :
+			    "http://host.docker.internal:11434");
+		} else if (k8s != NULL && *k8s != '\0') {
+			free(b);
+			b = xstrdup("http://ollama-service.open-webui.svc."
+			    "cluster.local:11434");
+		}
+	}
+	out = conf_split_strip(urls != NULL && *urls != '\0' ? urls : b, NULL);
+	free(b);
+	return out;
 }
 
 /* config.py's OpenAI connections: OPENAI_API_BASE_URLS, else

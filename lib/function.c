@@ -37,6 +37,13 @@ function_meta(const char *text)
 enum err
 function_list_json(struct db *db, struct arena *a, json_object **out)
 {
+	static const struct json_col cols[] = {
+		{ "id", JSON_COL_STR }, { "user_id", JSON_COL_STR },
+		{ "type", JSON_COL_STR }, { "name", JSON_COL_STR },
+		{ "meta", JSON_COL_STR }, { "is_active", JSON_COL_BOOL },
+		{ "is_global", JSON_COL_BOOL }, { "updated_at", JSON_COL_INT },
+		{ "created_at", JSON_COL_INT }
+	};
 	struct db_res *res;
 	json_object *arr, *o;
 	enum err e;
@@ -48,27 +55,13 @@ function_list_json(struct db *db, struct arena *a, json_object **out)
 		return e;
 	arr = json_object_new_array();
 	for (i = 0; i < res->nrows; i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "id",
-		    json_str_or_null(db_cell(res, i, 0)));
-		json_object_object_add(o, "user_id",
-		    json_str_or_null(db_cell(res, i, 1)));
-		json_object_object_add(o, "type",
-		    json_str_or_null(db_cell(res, i, 2)));
-		json_object_object_add(o, "name",
-		    json_str_or_null(db_cell(res, i, 3)));
+		o = json_row(res, i, cols, 9);
+		/* replaces the text in place, keeping the member order */
 		json_object_object_add(o, "meta",
 		    function_meta(db_cell(res, i, 4)));
-		json_object_object_add(o, "is_active",
-		    json_object_new_boolean(db_cell_bool(res, i, 5)));
-		json_object_object_add(o, "is_global",
-		    json_object_new_boolean(db_cell_bool(res, i, 6)));
-		json_object_object_add(o, "updated_at",
-		    json_object_new_int64(db_cell_int(res, i, 7)));
-		json_object_object_add(o, "created_at",
-		    json_object_new_int64(db_cell_int(res, i, 8)));
 		json_object_array_add(arr, o);
 	}
+
 	*out = arr;
 	return ERR_OK;
 }

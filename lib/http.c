@@ -351,3 +351,27 @@ http_do(struct arena *a, const struct http_req *q, struct http_resp *out)
 	http_xfer_finish(a, &x, q, out);
 	return x.err;
 }
+
+const char *
+http_reason(long status)
+{
+	static const struct {
+		long		 code;
+		const char	*text;
+	} t[] = {
+		{ 400, "Bad Request" }, { 401, "Unauthorized" },
+		{ 403, "Forbidden" }, { 404, "Not Found" },
+		{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+		{ 409, "Conflict" }, { 413, "Payload Too Large" },
+		{ 422, "Unprocessable Entity" }, { 429, "Too Many Requests" },
+		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+		{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+		{ 504, "Gateway Timeout" }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].code == status)
+			return t[i].text;
+	return "";
+}

@@ -70,4 +70,8 @@ long	 http_timeout_ms(void);
  * 10 s. Read once from the environment. */
 long	 http_timeout_model_list_ms(void);
 
+/* The reason phrase Python's requests shows for an HTTP status ("Not
+ * Found"); "" for one it does not name. Static storage. */
+const char *http_reason(long status);
+
 #endif

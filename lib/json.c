@@ -1,8 +1,11 @@
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
+#include "db.h"
 #include "json.h"
 #include "mem.h"
 
@@ -154,19 +157,29 @@ void
 json_error_add(json_object *errs, const char *type, const char *msg,
     json_object *input, const char *loc0, const char *loc1, const char *loc2)
 {
-	json_object *e = json_object_new_object(), *loc = json_object_new_array();
+	json_object *loc = json_object_new_array();
 	const char *const parts[] = { loc0, loc1, loc2 };
 	size_t i;
 
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (parts[i] != NULL)
 			json_object_array_add(loc, json_object_new_string(parts[i]));
+	json_error_add_loc(errs, type, msg, input, loc);
+}
+
+void
+json_error_add_loc(json_object *errs, const char *type, const char *msg,
+    json_object *input, json_object *loc)
+{
+	json_object *e = json_object_new_object();
+
 	json_object_object_add(e, "type", json_object_new_string(type));
 	json_object_object_add(e, "loc", loc);
 	json_object_object_add(e, "msg", json_object_new_string(msg));
 	json_object_object_add(e, "input", json_object_get(input));
 	json_object_array_add(errs, e);
 }
+
 
 json_object *
 json_str_or_null(const char *s)
@@ -270,4 +283,71 @@ json_lax_bool(json_object *v)
 	default:
 		return -2;
 	}
+}
+
+json_object *
+json_index_members(json_object *o, size_t n)
+{
+	json_object *out = json_object_new_object();
+	char idx[24];
+	size_t i;
+
+	json_object_object_foreach(o, k, v) {
+		for (i = 0; i < n; i++) {
+			snprintf(idx, sizeof(idx), "%zu", i);
+			if (strcmp(k, idx) == 0)
+				break;
+		}
+		if (i < n)
+			json_object_object_add(out, k, json_object_get(v));
+	}
+	return out;
+}
+
+json_object *
+json_row(const struct db_res *res, int row, const struct json_col *cols,
+    size_t n)
+{
+	json_object *o = json_object_new_object(), *v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (cols[i].kind) {
+		case JSON_COL_INT:
+			v = json_object_new_int64(db_cell_int(res, row, (int)i));
+			break;
+		case JSON_COL_BOOL:
+			v = json_object_new_boolean(db_cell_bool(res, row,
+			    (int)i));
+			break;
+		case JSON_COL_JSON:
+			v = json_parse_col(db_cell(res, row, (int)i));
+			break;
+		default:
+			v = json_str_or_null(db_cell(res, row, (int)i));
+			break;
+		}
+		json_object_object_add(o, cols[i].name, v);
+	}
+	return o;
+}
+
+int
+json_sql_in(struct arena *a, json_object *ids, struct buf *sql,
+    struct db_val **v)
+{
+	size_t i, n = json_object_array_length(ids);
+	json_object *s;
+	int k = 0;
+
+	*v = arena_alloc(a, sizeof(**v) * (n + 1));
+	for (i = 0; i < n; i++) {
+		s = json_object_array_get_idx(ids, i);
+		if (!json_object_is_type(s, json_type_string))
+			continue;
+		(*v)[k] = DBV_TEXT(json_object_get_string(s));
+		buf_printf(sql, "%s$%d", k > 0 ? ", " : "", k + 1);
+		k++;
+	}
+	return k;
 }

@@ -40,6 +40,10 @@ int	 json_truthy(json_object *v);
 void	 json_error_add(json_object *errs, const char *type, const char *msg,
 	    json_object *input, const char *loc0, const char *loc1,
 	    const char *loc2);
+/* The same with the loc array given (taken). */
+void	 json_error_add_loc(json_object *errs, const char *type,
+	    const char *msg, json_object *input, json_object *loc);
+
 
 /* Reads v as pydantic's lax bool (true/false, 0/1, "yes", "off" ...):
  * returns 0 or 1, -1 where pydantic says bool_parsing and -2 where it says
@@ -59,5 +63,42 @@ void	 json_merge(json_object *dst, json_object *src);
 json_object *json_get_path(json_object *o, const char *path);
 /* Sets the value at a dotted path, creating objects on the way; takes v. */
 void	 json_set_path(json_object *o, const char *path, json_object *v);
+
+/* Returns the members of the object o whose key is an index below n
+ * ("0", "1", ...), in o's order: the configs kept for n connections.
+ * New reference. */
+json_object *json_index_members(json_object *o, size_t n);
+
+struct db_res;
+
+/* How json_row() turns a cell into a value. */
+enum json_col_kind {
+	JSON_COL_STR = 0,	/* string, null for SQL NULL */
+	JSON_COL_INT,		/* integer (0 for SQL NULL) */
+	JSON_COL_BOOL,		/* boolean */
+	JSON_COL_JSON		/* the JSON text parsed (json_parse_col) */
+};
+
+/* The member a column of a result row becomes. */
+struct json_col {
+	const char		*name;
+	enum json_col_kind	 kind;
+};
+
+/* Returns {cols[0].name: cell 0, ...} of row of res, the n columns in
+ * order. New reference. */
+json_object *json_row(const struct db_res *res, int row,
+    const struct json_col *cols, size_t n);
+
+struct buf;
+struct db_val;
+
+/* For "... IN (" lists: appends "$1, $2, ..." to sql, one placeholder per
+ * string of the JSON array ids (other entries are skipped), and sets *v to
+ * the arena-owned values (the strings stay ids'). Returns their number. */
+int	 json_sql_in(struct arena *a, json_object *ids, struct buf *sql,
+	    struct db_val **v);
+
+
 
 #endif

@@ -112,19 +112,29 @@ enum err
 models_base(struct db *db, struct arena *a, const struct user *u,
     json_object **out)
 {
-	json_object *oa = NULL, *ol = NULL, *all, *m, *o;
+	json_object *oa, *ol, *all, *m, *o;
 	long long now = (long long)time(NULL);
-	enum err e;
+	struct openai_fetch fa;
+	struct ollama_fetch fl;
+	struct http_req *q;
+	struct http_resp *rs;
 	size_t i;
 
 	*out = NULL;
-	/* function "pipe" models would come first: none until functions run */
-	if ((e = openai_models(db, a, u, 0, &oa)) != ERR_OK)
-		return e;
-	if ((e = ollama_models(db, a, u, 0, &ol)) != ERR_OK) {
-		json_object_put(oa);
-		return e;
-	}
+	/* function "pipe" models would come first: none until functions run.
+	 * The OpenAI and Ollama lists are asked in one parallel round, so
+	 * slow connections of both kinds cost one model-list timeout. */
+	openai_models_prepare(db, a, u, &fa);
+	ollama_models_prepare(a, u, &fl);
+	q = arena_alloc(a, (size_t)(fa.nq + fl.nq + 1) * sizeof(*q));
+	rs = arena_alloc(a, (size_t)(fa.nq + fl.nq + 1) * sizeof(*rs));
+	if (fa.nq > 0)
+		memcpy(q, fa.q, (size_t)fa.nq * sizeof(*q));
+	if (fl.nq > 0)
+		memcpy(q + fa.nq, fl.q, (size_t)fl.nq * sizeof(*q));
+	http_do_many(a, q, rs, fa.nq + fl.nq);
+	oa = openai_models_finish(a, &fa, rs);
+	ol = ollama_models_finish(a, &fl, rs + fa.nq);
 	all = json_object_new_array();
 	for (i = 0; oa != NULL && i < json_object_array_length(oa); i++)
 		json_object_array_add(all,
@@ -816,18 +826,66 @@ pop(struct arena *a, json_object *o, const char *key)
 	return json_on_arena(a, v);
 }
 
+/* Python's check_model_access for model m of the merged list: *ok is 1
+ * when u may read it. */
+static enum err
+may_use(struct db *db, struct arena *a, const struct user *u,
+    json_object *m, int *ok)
+{
+	struct access_groups g = { NULL, 0 };
+	struct rows rows = { NULL, 0 };
+	struct model *row;
+	enum err e;
+
+	*ok = 0;
+	if (!json_truthy(json_get(m, "arena"))) {
+		if ((e = model_get(db, a, str_of(m, "id"), &row)) == ERR_OK) {
+			rows.m = row;
+			rows.n = 1;
+		} else if (e != ERR_NOTFOUND)
+			return e;
+	}
+	if ((e = access_groups_of(db, a, u->id, &g)) != ERR_OK)
+		return e;
+	*ok = may_read(db, a, u, m, &rows, &g);
+	return ERR_OK;
+}
+
+/* The model id of the merged list (rebuilt when it is older than
+ * MODELS_CACHE_TTL or lacks id) in *m (arena), NULL when there is none. */
+static enum err
+models_lookup(struct db *db, struct arena *a, const struct user *u,
+    const char *id, json_object **m)
+{
+	json_object *all;
+	struct rows rows;
+	long ttl = models_ttl();
+	enum err e;
+
+	*m = NULL;
+	if (id == NULL || cache.models == NULL ||
+	    !json_object_object_get_ex(cache.models, id, NULL) ||
+	    (ttl >= 0 && time(NULL) - cache.models_at >= ttl)) {
+		if ((e = models_build(db, a, u, 0, &all, &rows)) != ERR_OK)
+			return e;
+		json_object_put(all);
+	}
+	if (id != NULL && cache.models != NULL &&
+	    json_object_object_get_ex(cache.models, id, m))
+		*m = json_on_arena(a, json_object_get(*m));
+	return ERR_OK;
+}
+
 enum err
 models_chat(struct db *db, struct arena *a, const struct user *u,
     json_object *form, long *status, struct buf *body)
 {
-	json_object *item, *m = NULL, *all, *meta, *v, *sys, *msgs, *vars;
+	json_object *item, *m = NULL, *meta, *v, *sys, *msgs, *vars;
 	const char *id, *chat_id, *msg_id, *sess_id;
-	struct access_groups g = { NULL, 0 };
 	struct chat *chat;
-	struct rows rows;
 	enum err e;
 	size_t i;
-	long ttl;
+	int ok;
 
 	buf_on_arena(body, a);
 	item = pop(a, form, "model_item");
@@ -836,33 +894,14 @@ models_chat(struct db *db, struct arena *a, const struct user *u,
 		return refuse(status, body, "Direct connections are not "
 		    "served by this server yet");
 	id = json_get_str(form, "model");
-	ttl = models_ttl();
-	if (id == NULL || cache.models == NULL ||
-	    !json_object_object_get_ex(cache.models, id, NULL) ||
-	    (ttl >= 0 && time(NULL) - cache.models_at >= ttl)) {
-		if ((e = models_build(db, a, u, 0, &all, &rows)) != ERR_OK)
-			return e;
-		json_object_put(all);
-	}
-	if (id == NULL || cache.models == NULL ||
-	    !json_object_object_get_ex(cache.models, id, &m))
+	if ((e = models_lookup(db, a, u, id, &m)) != ERR_OK)
+		return e;
+	if (m == NULL)
 		return refuse(status, body, MSG_MODEL_NOT_FOUND);
-	m = json_on_arena(a, json_object_get(m));
 	if (access_applies(u)) {
-		rows.n = 0;
-		rows.m = NULL;
-		if (!json_truthy(json_get(m, "arena"))) {
-			struct model *row;
-
-			if ((e = model_get(db, a, id, &row)) == ERR_OK) {
-				rows.m = row;
-				rows.n = 1;
-			} else if (e != ERR_NOTFOUND)
-				return e;
-		}
-		if ((e = access_groups_of(db, a, u->id, &g)) != ERR_OK)
+		if ((e = may_use(db, a, u, m, &ok)) != ERR_OK)
 			return e;
-		if (!may_read(db, a, u, m, &rows, &g))
+		if (!ok)
 			return refuse(status, body, MSG_MODEL_NOT_FOUND);
 	}
 	v = pop(a, form, "chat_id");
@@ -939,4 +978,236 @@ models_chat(struct db *db, struct arena *a, const struct user *u,
 	json_object_object_add(form, "metadata", json_object_get(meta));
 	return send_chat(db, a, u, form, m, meta,
 	    conf_bool(CONF_BYPASS_MODEL_ACCESS_CONTROL), status, body);
+}
+
+/* str() of an embedding input item as Python prints it. */
+static const char *
+py_str(struct arena *a, json_object *v)
+{
+	if (json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return openai_pyrepr(a, v);
+}
+
+/* convert_embedding_payload_openai_to_ollama read into the fields of the
+ * Ollama router's GenerateEmbeddingsForm (model, prompt, options,
+ * keep_alive; dumped without the None ones). NULL when the form would not
+ * validate. New reference. */
+static json_object *
+embed_ollama_form(struct arena *a, json_object *form)
+{
+	json_object *in = json_get(form, "input"), *o, *v;
+	struct buf p = BUF_INIT;
+	size_t i;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "model",
+	    json_object_get(json_get(form, "model")));
+	if (json_object_is_type(in, json_type_array)) {
+		for (i = 0; i < json_object_array_length(in); i++) {
+			if (i > 0)
+				buf_puts(&p, "\n");
+			buf_puts(&p, py_str(a, json_object_array_get_idx(in,
+			    i)));
+		}
+		json_object_object_add(o, "prompt",
+		    json_object_new_string_len(buf_str(&p), (int)p.len));
+		buf_free(&p);
+	} else
+		json_object_object_add(o, "prompt",
+		    json_object_new_string(py_str(a, in)));
+	v = json_get(form, "options");
+	if (v != NULL && !json_object_is_type(v, json_type_object))
+		goto invalid;
+	if (v != NULL)
+		json_object_object_add(o, "options", json_object_get(v));
+	v = json_get(form, "keep_alive");
+	if (json_object_is_type(v, json_type_double) &&
+	    json_object_get_double(v) == (double)(long long)
+	    json_object_get_double(v))
+		v = json_on_arena(a, json_object_new_int64((long long)
+		    json_object_get_double(v)));
+	if (v != NULL && !json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_string))
+		goto invalid;
+	if (v != NULL)
+		json_object_object_add(o, "keep_alive", json_object_get(v));
+	return o;
+invalid:
+	json_object_put(o);
+	return NULL;
+}
+
+/* convert_embedding_response_ollama_to_openai. Borrowed res; new
+ * reference, or NULL where Python fails (an "embeddings" item that is not
+ * an object). */
+static json_object *
+embed_to_openai(json_object *res)
+{
+	json_object *o, *data, *list, *e, *d;
+	size_t i;
+
+	if (!json_object_is_type(res, json_type_object) ||
+	    (!json_object_object_get_ex(res, "embeddings", &list) &&
+	    !json_object_object_get_ex(res, "embedding", NULL)))
+		return json_object_get(res);
+	o = json_object_new_object();
+	json_object_object_add(o, "object", json_object_new_string("list"));
+	data = json_object_new_array();
+	json_object_object_add(o, "data", data);
+	if (!json_object_object_get_ex(res, "embeddings", &list)) {
+		d = json_object_new_object();
+		json_object_object_add(d, "object",
+		    json_object_new_string("embedding"));
+		json_object_object_add(d, "embedding",
+		    json_object_get(json_get(res, "embedding")));
+		json_object_object_add(d, "index", json_object_new_int(0));
+		json_object_array_add(data, d);
+	}
+	for (i = 0; json_object_is_type(list, json_type_array) &&
+	    i < json_object_array_length(list); i++) {
+		e = json_object_array_get_idx(list, i);
+		if (!json_object_is_type(e, json_type_object)) {
+			json_object_put(o);
+			return NULL;
+		}
+		d = json_object_new_object();
+		json_object_object_add(d, "object",
+		    json_object_new_string("embedding"));
+		json_object_object_add(d, "embedding",
+		    json_object_get(json_get(e, "embedding")));
+		json_object_object_add(d, "index",
+		    json_object_object_get_ex(e, "index", NULL) ?
+		    json_object_get(json_get(e, "index")) :
+		    json_object_new_int((int)i));
+		json_object_array_add(data, d);
+	}
+	if (json_object_object_get_ex(res, "embeddings", NULL) &&
+	    !json_object_is_type(list, json_type_array)) {
+		json_object_put(o);
+		return NULL;
+	}
+	json_object_object_add(o, "model",
+	    json_object_get(json_get(res, "model")));
+	return o;
+}
+
+/* Writes {"detail": detail} with status st as the answer. */
+static enum err
+embed_detail(long *status, struct buf *body, long st, const char *detail)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	answer(status, body, st, o);
+	json_object_put(o);
+	return ERR_OK;
+}
+
+/* The Ollama router's embeddings() for the converted form (url_idx None). */
+static enum err
+embed_ollama(struct db *db, struct arena *a, const struct user *u,
+    json_object *form, long *status, struct buf *body)
+{
+	json_object *f, *res, *o;
+	const char *name, *look, *detail, *url;
+	struct ollama_conn c;
+	struct http_resp h;
+	enum err e;
+	int idx;
+
+	if ((f = json_on_arena(a, embed_ollama_form(a, form))) == NULL)
+		return ERR_INVAL;
+	name = json_get_str(f, "model");
+	look = strchr(name, ':') == NULL ? arena_printf(a, "%s:latest",
+	    name) : name;
+	e = ollama_resolve(db, a, u, look, -1, &idx);
+	if (e == ERR_NOTFOUND)
+		return embed_detail(status, body, 400, arena_printf(a,
+		    "Model '%s' was not found", name));
+	if (e != ERR_OK)
+		return e;
+	if ((e = ollama_conn_get(a, idx, &c)) != ERR_OK)
+		return e;
+	ollama_strip_prefix(a, f, c.prefix_id);
+	/* requests without a timeout */
+	ollama_send(a, &c, "POST", "/api/embeddings", u, NULL, f, 0, &h);
+	url = arena_printf(a, "%s/api/embeddings", c.url);
+	if (ollama_requests_error(a, &h, url, status, &detail))
+		return embed_detail(status, body, *status, detail);
+	res = json_on_arena(a, json_parse(h.body.p != NULL ? h.body.p : "",
+	    h.body.len));
+	if (res == NULL)
+		return embed_detail(status, body, h.status, "Ollama: Expecting "
+		    "value: line 1 column 1 (char 0)");
+	if ((o = json_on_arena(a, embed_to_openai(res))) == NULL)
+		return ERR_INVAL;
+	return answer(status, body, 200, o);
+}
+
+/* The OpenAI router's embeddings(): the upstream answer relayed. */
+static enum err
+embed_openai(struct db *db, struct arena *a, const struct user *u,
+    const char *token, json_object *form, long *status,
+    const char **ctype, struct buf *body)
+{
+	struct http_resp h;
+	json_object *res;
+	enum err e;
+
+	if ((e = openai_embeddings(db, a, u, token, form, &h)) != ERR_OK)
+		return e == ERR_NOTFOUND ? ERR_INVAL : e;
+	if (h.status == 0)
+		return embed_detail(status, body, 500,
+		    "Open WebUI: Server Connection Error");
+	if (h.content_type != NULL &&
+	    strstr(h.content_type, "text/event-stream") != NULL) {
+		*ctype = h.content_type;
+		*status = h.status;
+		buf_append(body, h.body.p, h.body.len);
+		return ERR_OK;
+	}
+	res = json_on_arena(a, openai_resp_json(&h));
+	if (res != NULL)
+		return answer(status, body, h.status >= 400 ? h.status : 200,
+		    res);
+	if (h.status >= 400) {
+		*ctype = "text/plain; charset=utf-8";
+		*status = h.status;
+		buf_append(body, h.body.p, h.body.len);
+		return ERR_OK;
+	}
+	/* a text answer is returned as a JSON string */
+	return answer(status, body, 200, json_on_arena(a,
+	    json_object_new_string_len(h.body.p != NULL ? h.body.p : "",
+	    (int)h.body.len)));
+}
+
+enum err
+models_embeddings(struct db *db, struct arena *a, const struct user *u,
+    const char *token, json_object *form, long *status, const char **ctype,
+    struct buf *body)
+{
+	json_object *m;
+	enum err e;
+	int ok;
+
+	buf_on_arena(body, a);
+	*status = 0;
+	*ctype = NULL;
+	if ((e = models_lookup(db, a, u, json_get_str(form, "model"), &m)) !=
+	    ERR_OK)
+		return e;
+	if (m == NULL)
+		return ERR_NOTFOUND;
+	if (!conf_bool(CONF_BYPASS_MODEL_ACCESS_CONTROL) &&
+	    strcmp(u->role, "user") == 0) {
+		if ((e = may_use(db, a, u, m, &ok)) != ERR_OK)
+			return e;
+		if (!ok)
+			return ERR_NOTFOUND;
+	}
+	if (strcmp(str_of(m, "owned_by"), "ollama") == 0)
+		return embed_ollama(db, a, u, form, status, body);
+	return embed_openai(db, a, u, token, form, status, ctype, body);
 }

@@ -65,4 +65,20 @@ enum err models_list(struct db *db, struct arena *a, const struct user *u,
 enum err models_chat(struct db *db, struct arena *a, const struct user *u,
 	    json_object *form, long *status, struct buf *body);
 
+/* POST /api/embeddings (main.py embeddings, utils/embeddings.py
+ * generate_embeddings): form's "model" resolved in the merged list, the
+ * access check for role "user" (unless BYPASS_MODEL_ACCESS_CONTROL), then
+ * an Ollama model goes to its connection's /api/embeddings (converted both
+ * ways, as Python's embedding payload and response converters do) and any
+ * other to the OpenAI connection that lists it (else the first). token is
+ * the caller's credential (for auth_type "session"; may be NULL). On
+ * ERR_OK *status, *ctype (NULL: JSON) and body hold the answer to write;
+ * body is handled as models_chat's. ERR_NOTFOUND when the model is not in
+ * the list or u may not read it, ERR_INVAL when the converted form does
+ * not validate or no OpenAI connection exists: Python fails there with an
+ * uncaught exception (a plain 500). */
+enum err models_embeddings(struct db *db, struct arena *a,
+	    const struct user *u, const char *token, json_object *form,
+	    long *status, const char **ctype, struct buf *body);
+
 #endif

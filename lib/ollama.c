@@ -188,31 +188,6 @@ ollama_error_text(json_object *e)
 	return json_text(e);
 }
 
-/* The reason phrase Python's requests shows for status. */
-static const char *
-ollama_reason(long status)
-{
-	static const struct {
-		long		 code;
-		const char	*text;
-	} t[] = {
-		{ 400, "Bad Request" }, { 401, "Unauthorized" },
-		{ 403, "Forbidden" }, { 404, "Not Found" },
-		{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
-		{ 409, "Conflict" }, { 413, "Payload Too Large" },
-		{ 422, "Unprocessable Entity" }, { 429, "Too Many Requests" },
-		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
-		{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
-		{ 504, "Gateway Timeout" }
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].code == status)
-			return t[i].text;
-	return "";
-}
-
 int
 ollama_requests_error(struct arena *a, const struct http_resp *h,
     const char *url, long *status, const char **detail)
@@ -229,7 +204,7 @@ ollama_requests_error(struct arena *a, const struct http_resp *h,
 	if (res == NULL)
 		*detail = arena_printf(a, "Ollama: %ld %s Error: %s for url: "
 		    "%s", h->status, h->status < 500 ? "Client" : "Server",
-		    ollama_reason(h->status), url);
+		    http_reason(h->status), url);
 	else if (json_object_is_type(res, json_type_object) &&
 	    json_object_object_get_ex(res, "error", &e))
 		*detail = arena_printf(a, "Ollama: %s", ollama_error_text(e));
@@ -259,20 +234,17 @@ ollama_post_error(struct arena *a, const struct http_resp *h,
 		*detail = ollama_error_text(e);
 	else
 		*detail = arena_printf(a, "Ollama: %ld, message='%s', "
-		    "url='%s'", h->status, ollama_reason(h->status), url);
+		    "url='%s'", h->status, http_reason(h->status), url);
 	return 1;
 }
 
-/* Asks path of every connection in parallel with the model list timeout;
- * res[i] is the parsed object of connection i (arena) or NULL (disabled,
- * failed, not a JSON object). */
-static void
-ollama_fetch_all(struct arena *a, const char *path, const struct user *u,
-    int n, json_object **res)
+/* The requests asking path of every enabled connection (of n) with the
+ * model list timeout, into q; which[k] is the connection of q[k]. Returns
+ * their number. */
+static int
+ollama_fetch_prep(struct arena *a, const char *path, const struct user *u,
+    int n, struct http_req *q, int *which)
 {
-	struct http_req *q = arena_alloc(a, (size_t)(n + 1) * sizeof(*q));
-	struct http_resp *out = arena_alloc(a, (size_t)(n + 1) * sizeof(*out));
-	int *which = arena_alloc(a, (size_t)(n + 1) * sizeof(*which));
 	struct ollama_conn c;
 	const char *key;
 	int i, m = 0;
@@ -280,7 +252,6 @@ ollama_fetch_all(struct arena *a, const char *path, const struct user *u,
 	for (i = 0; i < n; i++) {
 		json_object *cfg;
 
-		res[i] = NULL;
 		if (ollama_conn_get(a, i, &c) != ERR_OK)
 			continue;
 		cfg = ollama_config_of(i, c.url);
@@ -301,7 +272,20 @@ ollama_fetch_all(struct arena *a, const char *path, const struct user *u,
 		q[m].timeout_ms = http_timeout_model_list_ms();
 		which[m++] = i;
 	}
-	http_do_many(a, q, out, m);
+	return m;
+}
+
+/* res[i] from the m answers out[] to ollama_fetch_prep's requests: the
+ * parsed object of connection i (arena) or NULL (disabled, failed, not a
+ * JSON object). */
+static void
+ollama_fetch_parse(struct arena *a, const struct http_resp *out,
+    const int *which, int m, int n, json_object **res)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		res[i] = NULL;
 	for (i = 0; i < m; i++) {
 		json_object *o = ollama_body_json(a, &out[i]);
 
@@ -310,6 +294,22 @@ ollama_fetch_all(struct arena *a, const char *path, const struct user *u,
 			continue;
 		res[which[i]] = o;
 	}
+}
+
+/* Asks path of every connection in parallel with the model list timeout;
+ * res[i] as ollama_fetch_parse gives it. */
+static void
+ollama_fetch_all(struct arena *a, const char *path, const struct user *u,
+    int n, json_object **res)
+{
+	struct http_req *q = arena_alloc(a, (size_t)(n + 1) * sizeof(*q));
+	struct http_resp *out = arena_alloc(a, (size_t)(n + 1) * sizeof(*out));
+	int *which = arena_alloc(a, (size_t)(n + 1) * sizeof(*which));
+	int m;
+
+	m = ollama_fetch_prep(a, path, u, n, q, which);
+	http_do_many(a, q, out, m);
+	ollama_fetch_parse(a, out, which, m, n, res);
 }
 
 /* merge_ollama_models_lists: lists[i] (borrowed, may be NULL) merged by
@@ -376,12 +376,29 @@ ollama_prefix(struct arena *a, json_object *models, const char *prefix)
 	}
 }
 
+/* get_ollama_loaded_models from the /api/ps answers res[0..n-1] (as
+ * ollama_fetch_parse gives them). New reference. */
+static json_object *
+ollama_loaded_merge(struct arena *a, int n, json_object **res)
+{
+	json_object **lists;
+	struct ollama_conn c;
+	int i;
+
+	lists = arena_alloc(a, (size_t)(n + 1) * sizeof(*lists));
+	for (i = 0; i < n; i++) {
+		lists[i] = json_get(res[i], "models");
+		if (lists[i] != NULL && ollama_conn_get(a, i, &c) == ERR_OK)
+			ollama_prefix(a, lists[i], c.prefix_id);
+	}
+	return ollama_merge(lists, n);
+}
+
 enum err
 ollama_loaded(struct arena *a, const struct user *u, json_object **out)
 {
-	int n = ollama_conn_count(), i;
-	json_object **res, **lists;
-	struct ollama_conn c;
+	int n = ollama_conn_count();
+	json_object **res;
 
 	*out = NULL;
 	if (!conf_bool(CONF_ENABLE_OLLAMA_API)) {
@@ -389,14 +406,8 @@ ollama_loaded(struct arena *a, const struct user *u, json_object **out)
 		return ERR_OK;
 	}
 	res = arena_alloc(a, (size_t)(n + 1) * sizeof(*res));
-	lists = arena_alloc(a, (size_t)(n + 1) * sizeof(*lists));
 	ollama_fetch_all(a, "/api/ps", u, n, res);
-	for (i = 0; i < n; i++) {
-		lists[i] = json_get(res[i], "models");
-		if (lists[i] != NULL && ollama_conn_get(a, i, &c) == ERR_OK)
-			ollama_prefix(a, lists[i], c.prefix_id);
-	}
-	*out = ollama_merge(lists, n);
+	*out = ollama_loaded_merge(a, n, res);
 	return ERR_OK;
 }
 
@@ -446,25 +457,18 @@ ollama_iso_time(const char *s, long long *t)
 	return 0;
 }
 
-enum err
-ollama_models(struct db *db, struct arena *a, const struct user *u,
-    int refresh, json_object **out)
+/* get_all_models from the /api/tags answers res[0..n-1] and the loaded
+ * models (borrowed, may be NULL) for "expires_at". New reference. */
+static json_object *
+ollama_models_merge(struct arena *a, int n, json_object **res,
+    json_object *loaded)
 {
-	int n = ollama_conn_count(), i;
-	json_object **res, **lists, *models, *loaded, *exp;
+	json_object **lists, *models, *exp;
 	struct ollama_conn c;
 	size_t j;
+	int i;
 
-	(void)db;
-	(void)refresh;
-	*out = NULL;
-	if (!conf_bool(CONF_ENABLE_OLLAMA_API)) {
-		*out = json_object_new_array();
-		return ERR_OK;
-	}
-	res = arena_alloc(a, (size_t)(n + 1) * sizeof(*res));
 	lists = arena_alloc(a, (size_t)(n + 1) * sizeof(*lists));
-	ollama_fetch_all(a, "/api/tags", u, n, res);
 	for (i = 0; i < n; i++) {
 		json_object *cfg, *ids, *tags, *ms, *kept;
 		const char *ct;
@@ -520,7 +524,7 @@ ollama_models(struct db *db, struct arena *a, const struct user *u,
 		lists[i] = ms;
 	}
 	models = ollama_merge(lists, n);
-	if (ollama_loaded(a, u, &loaded) == ERR_OK) {
+	if (loaded != NULL) {
 		json_object *map = json_object_new_object();
 
 		for (j = 0; j < json_object_array_length(loaded); j++) {
@@ -549,9 +553,60 @@ ollama_models(struct db *db, struct arena *a, const struct user *u,
 			    json_object_new_int64(t));
 		}
 		json_object_put(map);
-		json_object_put(loaded);
 	}
-	*out = models;
+	return models;
+}
+
+void
+ollama_models_prepare(struct arena *a, const struct user *u,
+    struct ollama_fetch *f)
+{
+	int n = ollama_conn_count();
+
+	memset(f, 0, sizeof(*f));
+	f->on = conf_bool(CONF_ENABLE_OLLAMA_API);
+	if (!f->on)
+		return;
+	f->n = n;
+	f->q = arena_alloc(a, (size_t)(2 * n + 1) * sizeof(*f->q));
+	f->which = arena_alloc(a, (size_t)(2 * n + 1) * sizeof(*f->which));
+	f->ntags = ollama_fetch_prep(a, "/api/tags", u, n, f->q, f->which);
+	f->nq = f->ntags + ollama_fetch_prep(a, "/api/ps", u, n,
+	    f->q + f->ntags, f->which + f->ntags);
+}
+
+json_object *
+ollama_models_finish(struct arena *a, const struct ollama_fetch *f,
+    const struct http_resp *rs)
+{
+	json_object **tags, **ps, *loaded, *models;
+
+	if (!f->on)
+		return json_object_new_array();
+	tags = arena_alloc(a, (size_t)(f->n + 1) * sizeof(*tags));
+	ps = arena_alloc(a, (size_t)(f->n + 1) * sizeof(*ps));
+	ollama_fetch_parse(a, rs, f->which, f->ntags, f->n, tags);
+	ollama_fetch_parse(a, rs + f->ntags, f->which + f->ntags,
+	    f->nq - f->ntags, f->n, ps);
+	loaded = ollama_loaded_merge(a, f->n, ps);
+	models = ollama_models_merge(a, f->n, tags, loaded);
+	json_object_put(loaded);
+	return models;
+}
+
+enum err
+ollama_models(struct db *db, struct arena *a, const struct user *u,
+    int refresh, json_object **out)
+{
+	struct ollama_fetch f;
+	struct http_resp *rs;
+
+	(void)db;
+	(void)refresh;
+	ollama_models_prepare(a, u, &f);
+	rs = arena_alloc(a, (size_t)(f.nq + 1) * sizeof(*rs));
+	http_do_many(a, f.q, rs, f.nq);
+	*out = ollama_models_finish(a, &f, rs);
 	return ERR_OK;
 }
 

@@ -30,6 +30,24 @@ struct user;
 enum err ollama_models(struct db *db, struct arena *a, const struct user *u,
 	    int refresh, json_object **out);
 
+/* ollama_models in two steps, so that a caller can send its requests in
+ * one parallel round with others (lib/models.c sends them with the OpenAI
+ * ones): prepare fills *f, whose q[0..nq-1] (arena) are to be sent, the
+ * /api/tags and /api/ps of every enabled connection; finish takes their
+ * answers rs[0..nq-1] and returns what ollama_models gives (new
+ * reference). */
+struct ollama_fetch {
+	struct http_req	*q;
+	int		 nq;
+	/* the module's own */
+	int		 on, n, ntags;
+	int		*which;
+};
+void	 ollama_models_prepare(struct arena *a, const struct user *u,
+	    struct ollama_fetch *f);
+json_object *ollama_models_finish(struct arena *a,
+	    const struct ollama_fetch *f, const struct http_resp *rs);
+
 /* What Python's generate_chat_completion does for an Ollama model on
  * /api/chat/completions (stream false): converts the OpenAI chat payload to
  * an Ollama /api/chat body (utils/payload.py

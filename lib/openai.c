@@ -309,80 +309,97 @@ openai_align_keys(struct db *db, int n)
 		log_error("could not store the aligned OPENAI_API_KEYS");
 }
 
-enum err
-openai_models(struct db *db, struct arena *a, const struct user *u,
-    int refresh, json_object **out)
+void
+openai_models_prepare(struct db *db, struct arena *a, const struct user *u,
+    struct openai_fetch *f)
 {
-	struct openai_conn *c;
-	struct http_req *q;
-	struct http_resp *rs;
-	json_object **lists, *ids, *body, *data;
-	int n, i, nq = 0, *qidx;
+	json_object *ids;
 	const char **h;
+	int n, i;
 
-	(void)refresh;
-	*out = json_object_new_array();
+	memset(f, 0, sizeof(*f));
 	if (!conf_bool(CONF_ENABLE_OPENAI_API))
-		return ERR_OK;
+		return;
 	n = openai_conn_count();
 	openai_align_keys(db, n);
-	if (n == 0)
-		return ERR_OK;
-	c = arena_alloc(a, (size_t)n * sizeof(*c));
-	q = arena_alloc(a, (size_t)n * sizeof(*q));
-	rs = arena_alloc(a, (size_t)n * sizeof(*rs));
-	qidx = arena_alloc(a, (size_t)n * sizeof(*qidx));
-	lists = arena_alloc(a, (size_t)n * sizeof(*lists));
+	f->n = n;
+	f->c = arena_alloc(a, (size_t)(n + 1) * sizeof(*f->c));
+	f->q = arena_alloc(a, (size_t)(n + 1) * sizeof(*f->q));
+	f->qidx = arena_alloc(a, (size_t)(n + 1) * sizeof(*f->qidx));
+	f->lists = arena_alloc(a, (size_t)(n + 1) * sizeof(*f->lists));
 	for (i = 0; i < n; i++) {
-		openai_conn_get(a, i, &c[i]);
-		if (json_object_object_get_ex(c[i].config, "enable", NULL) &&
-		    !json_truthy(json_get(c[i].config, "enable")))
+		openai_conn_get(a, i, &f->c[i]);
+		if (json_object_object_get_ex(f->c[i].config, "enable", NULL) &&
+		    !json_truthy(json_get(f->c[i].config, "enable")))
 			continue;
-		ids = json_get(c[i].config, "model_ids");
+		ids = json_get(f->c[i].config, "model_ids");
 		if (json_object_is_type(ids, json_type_array) &&
 		    json_object_array_length(ids) > 0) {
-			lists[i] = json_on_arena(a, openai_listed(ids, i));
+			f->lists[i] = json_on_arena(a, openai_listed(ids, i));
 			continue;
 		}
 		/* send_get_request: the key as bearer whatever auth_type */
 		h = arena_alloc(a, 8 * sizeof(*h));
 		h[openai_user_headers(a, h, 0, u)] = NULL;
-		if (*c[i].key != '\0' && openai_header_safe(c[i].key)) {
+		if (*f->c[i].key != '\0' && openai_header_safe(f->c[i].key)) {
 			int k = 0;
 
 			while (h[k] != NULL)
 				k++;
 			h[k] = arena_printf(a, "Authorization: Bearer %s",
-			    c[i].key);
+			    f->c[i].key);
 			h[k + 1] = NULL;
 		}
-		q[nq].method = "GET";
-		q[nq].url = arena_printf(a, "%s/models", c[i].url);
-		q[nq].headers = h;
-		q[nq].timeout_ms = http_timeout_model_list_ms();
-		qidx[nq++] = i;
+		f->q[f->nq].method = "GET";
+		f->q[f->nq].url = arena_printf(a, "%s/models", f->c[i].url);
+		f->q[f->nq].headers = h;
+		f->q[f->nq].timeout_ms = http_timeout_model_list_ms();
+		f->qidx[f->nq++] = i;
 	}
-	if (nq > 0)
-		http_do_many(a, q, rs, nq);
-	for (i = 0; i < nq; i++) {
+}
+
+json_object *
+openai_models_finish(struct arena *a, const struct openai_fetch *f,
+    const struct http_resp *rs)
+{
+	json_object *out = json_object_new_array(), *body, *data;
+	int i;
+
+	for (i = 0; i < f->nq; i++) {
 		body = json_on_arena(a, openai_resp_json(&rs[i]));
 		if (json_object_is_type(body, json_type_array))
-			lists[qidx[i]] = body;
+			f->lists[f->qidx[i]] = body;
 		else if (json_object_is_type(body, json_type_object) &&
 		    json_object_object_length(body) > 0 &&
 		    (data = json_get(body, "data")) != NULL &&
 		    json_object_is_type(data, json_type_array))
-			lists[qidx[i]] = data;
+			f->lists[f->qidx[i]] = data;
 		else if (rs[i].status == 0)
-			log_warn("openai connection %d: %s", qidx[i],
+			log_warn("openai connection %d: %s", f->qidx[i],
 			    rs[i].error ? rs[i].error : "no answer");
 	}
-	for (i = 0; i < n; i++) {
-		if (lists[i] == NULL)
+	for (i = 0; i < f->n; i++) {
+		if (f->lists[i] == NULL)
 			continue;
-		openai_decorate(a, lists[i], c[i].config);
-		openai_merge(*out, lists[i], c[i].url, i);
+		openai_decorate(a, f->lists[i], f->c[i].config);
+		openai_merge(out, f->lists[i], f->c[i].url, i);
 	}
+	return out;
+}
+
+enum err
+openai_models(struct db *db, struct arena *a, const struct user *u,
+    int refresh, json_object **out)
+{
+	struct openai_fetch f;
+	struct http_resp *rs;
+
+	(void)refresh;
+	openai_models_prepare(db, a, u, &f);
+	rs = arena_alloc(a, (size_t)(f.nq + 1) * sizeof(*rs));
+	if (f.nq > 0)
+		http_do_many(a, f.q, rs, f.nq);
+	*out = openai_models_finish(a, &f, rs);
 	return ERR_OK;
 }
 

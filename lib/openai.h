@@ -53,6 +53,25 @@ const char **openai_headers(struct arena *a, const struct openai_conn *c,
 enum err openai_models(struct db *db, struct arena *a, const struct user *u,
 	    int refresh, json_object **out);
 
+/* openai_models in two steps, so that a caller can send its requests in
+ * one parallel round with others (lib/models.c sends them with the Ollama
+ * ones): prepare fills *f, whose q[0..nq-1] (arena) are to be sent; finish
+ * takes their answers rs[0..nq-1] and returns what openai_models gives
+ * (new reference). */
+struct openai_fetch {
+	struct http_req	*q;
+	int		 nq;
+	/* the module's own */
+	int		 n;
+	struct openai_conn *c;
+	int		*qidx;
+	json_object	**lists;
+};
+void	 openai_models_prepare(struct db *db, struct arena *a,
+	    const struct user *u, struct openai_fetch *f);
+json_object *openai_models_finish(struct arena *a,
+	    const struct openai_fetch *f, const struct http_resp *rs);
+
 /* Returns the model whose "id" is id in the list from openai_models (the
  * last one, as Python's dict keeps), or NULL. Borrowed. */
 json_object *openai_model_find(json_object *models, const char *id);

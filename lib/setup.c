@@ -19,8 +19,7 @@
 #define LOCALSTATEDIR "/var"
 #endif
 
-/* mkdir -p with mode 0750 for the parts it creates. */
-static enum err
+enum err
 setup_mkdirs(const char *path)
 {
 	char *p = xstrdup(path), *s;

@@ -23,4 +23,8 @@ void	 setup_free(struct setup *st);
 /* Resolves DATA_DIR and DATABASE_URL only (no database access). */
 enum err setup_paths(struct setup *st);
 
+/* mkdir -p path with mode 0750 for the parts it creates. ERR_IO (logged)
+ * when one cannot be made. */
+enum err setup_mkdirs(const char *path);
+
 #endif

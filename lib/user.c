@@ -507,8 +507,13 @@ enum err
 user_oauth_sessions(struct db *db, struct arena *a, const char *user_id,
     json_object **out)
 {
+	static const struct json_col cols[] = {
+		{ "id", JSON_COL_STR }, { "user_id", JSON_COL_STR },
+		{ "provider", JSON_COL_STR }, { "expires_at", JSON_COL_INT },
+		{ "created_at", JSON_COL_INT }, { "updated_at", JSON_COL_INT }
+	};
 	struct db_res *res;
-	json_object *arr, *o;
+	json_object *arr;
 	enum err e;
 	int i;
 
@@ -518,23 +523,10 @@ user_oauth_sessions(struct db *db, struct arena *a, const char *user_id,
 	if (e != ERR_OK)
 		return e;
 	arr = json_object_new_array();
-	for (i = 0; i < res->nrows; i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "id",
-		    json_str_or_null(db_cell(res, i, 0)));
-		json_object_object_add(o, "user_id",
-		    json_str_or_null(db_cell(res, i, 1)));
-		json_object_object_add(o, "provider",
-		    json_str_or_null(db_cell(res, i, 2)));
-		json_object_object_add(o, "expires_at",
-		    json_object_new_int64(db_cell_int(res, i, 3)));
-		json_object_object_add(o, "created_at",
-		    json_object_new_int64(db_cell_int(res, i, 4)));
-		json_object_object_add(o, "updated_at",
-		    json_object_new_int64(db_cell_int(res, i, 5)));
-		json_object_array_add(arr, o);
-	}
+	for (i = 0; i < res->nrows; i++)
+		json_object_array_add(arr, json_row(res, i, cols, 6));
 	*out = arr;
+
 	return ERR_OK;
 }
 
@@ -608,23 +600,14 @@ enum err
 user_valid_ids(struct db *db, struct arena *a, json_object *ids,
     json_object **out)
 {
-	size_t i, n = json_object_array_length(ids);
-	struct db_val *v = arena_alloc(a, sizeof(*v) * (n + 1));
+	struct db_val *v;
 	struct db_res *res;
 	struct buf sql = BUF_INIT;
-	json_object *s;
 	enum err e;
-	int k = 0;
+	int k;
 
 	buf_puts(&sql, "SELECT id FROM \"user\" WHERE id IN (");
-	for (i = 0; i < n; i++) {
-		s = json_object_array_get_idx(ids, i);
-		if (!json_object_is_type(s, json_type_string))
-			continue;
-		v[k] = DBV_TEXT(json_object_get_string(s));
-		buf_printf(&sql, "%s$%d", k > 0 ? ", " : "", k + 1);
-		k++;
-	}
+	k = json_sql_in(a, ids, &sql, &v);
 	buf_puts(&sql, ")");
 	e = k == 0 ? ERR_OK : db_query(db, a, &res, buf_str(&sql), k, v);
 	buf_free(&sql);

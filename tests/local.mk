@@ -7,12 +7,16 @@ UNIT_LDADD = $(CWEBUI_LIBS)
 unit_tests = \
 	tests/unit/t_chat_search \
 	tests/unit/t_conf \
+	tests/unit/t_eio \
 	tests/unit/t_http \
 	tests/unit/t_jwt \
 	tests/unit/t_passwd \
 	tests/unit/t_path \
 	tests/unit/t_secret \
-	tests/unit/t_util
+	tests/unit/t_sio \
+	tests/unit/t_sse \
+	tests/unit/t_util \
+	tests/unit/t_ws
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -32,8 +36,16 @@ tests_unit_t_path_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_path_LDADD = $(UNIT_LDADD)
 tests_unit_t_chat_search_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_chat_search_LDADD = $(UNIT_LDADD)
+tests_unit_t_eio_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
+tests_unit_t_eio_LDADD = src/streamd/libcodec.a $(UNIT_LDADD)
+tests_unit_t_sio_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
+tests_unit_t_sio_LDADD = src/streamd/libcodec.a $(UNIT_LDADD)
+tests_unit_t_sse_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
+tests_unit_t_sse_LDADD = $(CODEC_LIBS) $(UNIT_LDADD)
+tests_unit_t_ws_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
+tests_unit_t_ws_LDADD = $(CODEC_LIBS) $(UNIT_LDADD)
 
-EXTRA_DIST += tests/unit/tap.h tests/api tests/fake tests/schema tests/pg tests/bench \
+EXTRA_DIST += tests/unit/tap.h tests/fuzz tests/api tests/fake tests/schema tests/pg tests/bench \
 	tests/install-deps tests/packages.txt
 
 # Black-box tests: the whole stack (lighttpd + cwebui-fcgi) on SQLite and
@@ -50,7 +62,14 @@ run: all
 bench: all tests/bench/fcgi_echo
 	CWEBUI_BUILDDIR=$(abs_builddir) $(SHELL) $(srcdir)/tests/bench/run
 
-.PHONY: run bench
+# make fuzz: libFuzzer targets for the protocol codecs, built with clang,
+# each run for FUZZ_SECONDS (default 60). Not part of make check.
+fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} CWEBUI_SRCDIR=$(abs_srcdir) \
+		CWEBUI_FUZZDIR=$(abs_builddir)/tests/fuzz \
+		$(SHELL) $(srcdir)/tests/fuzz/run
+
+.PHONY: run bench fuzz
 
 EXTRA_PROGRAMS = tests/bench/fcgi_echo
 tests_bench_fcgi_echo_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS)

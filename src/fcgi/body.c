@@ -46,7 +46,7 @@ static void
 body_err(json_object *errs, json_object *loc, const char *key, int idx,
     const char *type, const char *msg, json_object *input)
 {
-	json_object *e = json_object_new_object(), *l = NULL;
+	json_object *l = NULL;
 
 	json_object_deep_copy(loc, &l, NULL);
 	if (l == NULL)
@@ -55,12 +55,9 @@ body_err(json_object *errs, json_object *loc, const char *key, int idx,
 		json_object_array_add(l, json_object_new_string(key));
 	if (idx >= 0)
 		json_object_array_add(l, json_object_new_int(idx));
-	json_object_object_add(e, "type", json_object_new_string(type));
-	json_object_object_add(e, "loc", l);
-	json_object_object_add(e, "msg", json_object_new_string(msg));
-	json_object_object_add(e, "input", json_object_get(input));
-	json_object_array_add(errs, e);
+	json_error_add_loc(errs, type, msg, input, l);
 }
+
 
 /* Reads v as pydantic's lax int (true is 1); returns NULL with *out, or
  * the error type. */
@@ -241,17 +238,12 @@ int
 body_read(struct req *r, const struct body_spec *spec, size_t n,
     json_object **vals)
 {
-	json_object *errs = json_object_new_array(), *loc, *o;
+	json_object *errs = json_object_new_array(), *loc;
 
 	loc = json_object_new_array();
 	json_object_array_add(loc, json_object_new_string("body"));
-	if (body_check(r->a, errs, loc, r->json, spec, n, vals) == 0) {
-		json_object_put(errs);
-		json_object_put(loc);
-		return 0;
-	}
+	body_check(r->a, errs, loc, r->json, spec, n, vals);
 	json_object_put(loc);
-	o = json_object_new_object();
-	json_object_object_add(o, "detail", errs);
-	return resp_json(r, 422, o);
+	return resp_errors(r, errs);
 }
+

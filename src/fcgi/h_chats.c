@@ -25,25 +25,6 @@
 /* routers/chats.py: every paged list has 60 rows a page */
 #define CHATS_PAGE	60
 
-/* Writes FastAPI's 422 for one query parameter. */
-static int
-chats_bad_query(struct req *r, const char *name, const char *type,
-    const char *msg, const char *input)
-{
-	json_object *o = json_object_new_object(), *arr = json_object_new_array();
-	json_object *e = json_object_new_object(), *loc = json_object_new_array();
-
-	json_object_array_add(loc, json_object_new_string("query"));
-	json_object_array_add(loc, json_object_new_string(name));
-	json_object_object_add(e, "type", json_object_new_string(type));
-	json_object_object_add(e, "loc", loc);
-	json_object_object_add(e, "msg", json_object_new_string(msg));
-	json_object_object_add(e, "input", json_object_new_string(input));
-	json_object_array_add(arr, e);
-	json_object_object_add(o, "detail", arr);
-	return resp_json(r, 422, o);
-}
-
 /* Reads the query parameter "page" as pydantic's Optional[int]. Returns 0
  * with *skip and *limit (both 0 when absent and dflt is 0; else page dflt),
  * or the status of the 422 written. */
@@ -69,9 +50,9 @@ chats_page(struct req *r, long long dflt, long long *skip, long long *limit)
 			end++;
 		if (end == s || *end != '\0' || !isdigit((unsigned char)
 		    s[*s == '-' || *s == '+']))
-			return chats_bad_query(r, "page", "int_parsing",
-			    "Input should be a valid integer, unable to parse "
-			    "string as an integer", req_query(r, "page"));
+			return resp_invalid_param(r, "query", "page",
+			    "int_parsing", MSG_INT_PARSING,
+			    req_query(r, "page"));
 	}
 	if (page > LLONG_MAX / CHATS_PAGE)
 		page = LLONG_MAX / CHATS_PAGE;
@@ -95,8 +76,9 @@ chats_query_bool(struct req *r, const char *name, int *v)
 	if ((*v = json_lax_bool_str(s)) >= 0)
 		return 0;
 	*v = 0;
-	return chats_bad_query(r, name, "bool_parsing",
+	return resp_invalid_param(r, "query", name, "bool_parsing",
 	    "Input should be a valid boolean, unable to interpret input", s);
+
 }
 
 /* Writes 200 with a JSON array of the chats shaped by fn. */

@@ -69,20 +69,6 @@ ct_body_name(struct req *r, json_object *errs, const char **name)
 		*name = json_object_get_string(v);
 }
 
-/* Writes 422 {"detail": errs} when errs holds errors; else returns 0. */
-static int
-ct_invalid(struct req *r, json_object *errs)
-{
-	json_object *o;
-
-	if (json_object_array_length(errs) == 0) {
-		json_object_put(errs);
-		return 0;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "detail", errs);
-	return resp_json(r, 422, o);
-}
 
 static json_object *
 ct_chats_json(struct chat **v, int n)
@@ -147,7 +133,7 @@ h_chats_search(struct req *r)
 		    "integer, unable to parse string as an integer",
 		    json_on_arena(r->a, json_object_new_string(ps)), "query",
 		    "page", NULL);
-	if ((st = ct_invalid(r, errs)) != 0)
+	if ((st = resp_errors(r, errs)) != 0)
 		return st;
 	/* Python's negative OFFSET: an error on PostgreSQL */
 	if (page < 1 || page > LLONG_MAX / CHAT_SEARCH_PAGE)
@@ -188,7 +174,7 @@ h_chats_by_tag(struct req *r)
 	ct_body_name(r, errs, &name);
 	ct_body_int(r, "skip", errs);
 	ct_body_int(r, "limit", errs);
-	if ((st = ct_invalid(r, errs)) != 0)
+	if ((st = resp_errors(r, errs)) != 0)
 		return st;
 	e = chat_search_by_tag(r->db, r->a, r->user->id, name, &v, &n);
 	if (e == ERR_OK && n == 0)
@@ -226,7 +212,7 @@ h_chats_tags_add(struct req *r)
 	int st, found = 0;
 
 	ct_body_name(r, errs, &name);
-	if ((st = ct_invalid(r, errs)) != 0)
+	if ((st = resp_errors(r, errs)) != 0)
 		return st;
 	e = chat_get_for_user(r->db, r->a, r->params[0], r->user->id, &c);
 	if (e == ERR_NOTFOUND)
@@ -260,7 +246,7 @@ h_chats_tags_delete(struct req *r)
 	int st;
 
 	ct_body_name(r, errs, &name);
-	if ((st = ct_invalid(r, errs)) != 0)
+	if ((st = resp_errors(r, errs)) != 0)
 		return st;
 	e = chat_get_for_user(r->db, r->a, r->params[0], r->user->id, &c);
 	if (e == ERR_NOTFOUND)

@@ -48,12 +48,12 @@ static int
 folders_invalid(struct req *r, const char *field, const char *type,
     const char *msg, json_object *v)
 {
-	json_object *o = json_object_new_object(), *errs = json_object_new_array();
+	json_object *errs = json_object_new_array();
 
 	json_error_add(errs, type, msg, v, "body", field, NULL);
-	json_object_object_add(o, "detail", errs);
-	return resp_json(r, 422, o);
+	return resp_errors(r, errs);
 }
+
 
 /* Reads the Optional[dict] body field key: *present is 1 when the key is
  * in the body, *out its object or NULL for JSON null. Returns 0, or the
@@ -371,16 +371,9 @@ h_chats_by_folder_list(struct req *r)
 	int i, n;
 	enum err e;
 
-	if (req_parse_int(ps, 1, &page) != 0) {
-		arr = json_object_new_array();
-		json_error_add(arr, "int_parsing", "Input should be a valid "
-		    "integer, unable to parse string as an integer",
-		    json_on_arena(r->a, json_object_new_string(ps)), "query",
-		    "page", NULL);
-		o = json_object_new_object();
-		json_object_object_add(o, "detail", arr);
-		return resp_json(r, 422, o);
-	}
+	if (req_parse_int(ps, 1, &page) != 0)
+		return resp_invalid_param(r, "query", "page", "int_parsing",
+		    MSG_INT_PARSING, ps);
 	if (page > LLONG_MAX / FOLDERS_CHAT_PAGE ||
 	    page < LLONG_MIN / FOLDERS_CHAT_PAGE + 1)
 		return resp_error(r, 400, MSG_DEFAULT);

@@ -22,21 +22,17 @@ static int
 groups_invalid(struct req *r, const char *key, int idx, const char *type,
     const char *msg, json_object *input)
 {
-	json_object *o = json_object_new_object(), *arr = json_object_new_array();
-	json_object *e = json_object_new_object(), *loc = json_object_new_array();
+	json_object *errs = json_object_new_array();
+	json_object *loc = json_object_new_array();
 
 	json_object_array_add(loc, json_object_new_string("body"));
 	json_object_array_add(loc, json_object_new_string(key));
 	if (idx >= 0)
 		json_object_array_add(loc, json_object_new_int(idx));
-	json_object_object_add(e, "type", json_object_new_string(type));
-	json_object_object_add(e, "loc", loc);
-	json_object_object_add(e, "msg", json_object_new_string(msg));
-	json_object_object_add(e, "input", json_object_get(input));
-	json_object_array_add(arr, e);
-	json_object_object_add(o, "detail", arr);
-	return resp_json(r, 422, o);
+	json_error_add_loc(errs, type, msg, input, loc);
+	return resp_errors(r, errs);
 }
+
 
 /* Reads the Optional[dict] field key: *out NULL when absent or null.
  * Returns 0 or the status of the 422 written. */

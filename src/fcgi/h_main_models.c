@@ -17,22 +17,19 @@ static int
 refresh_param(struct req *r, int *v)
 {
 	const char *s = req_query(r, "refresh");
-	json_object *in, *errs, *o;
+	json_object *in;
 
 	*v = 0;
+
 	if (s == NULL)
 		return 0;
 	in = json_on_arena(r->a, json_object_new_string(s));
 	if ((*v = json_lax_bool(in)) >= 0)
 		return 0;
-	errs = json_object_new_array();
-	json_error_add(errs, "bool_parsing",
-	    "Input should be a valid boolean, unable to interpret input", in,
-	    "query", "refresh", NULL);
-	o = json_object_new_object();
-	json_object_object_add(o, "detail", errs);
-	return resp_json(r, 422, o);
+	return resp_invalid_param(r, "query", "refresh", "bool_parsing",
+	    "Input should be a valid boolean, unable to interpret input", s);
 }
+
 
 /* Writes 200 {"data": list}, or 500 when e says the list failed. */
 static int
@@ -92,4 +89,24 @@ h_main_chat_completions(struct req *r)
 		    buf_str(body), body->len);
 	return resp_raw(r, (int)status, "application/json", buf_str(body),
 	    body->len);
+}
+
+/* Returns the embeddings in OpenAI's shape (the provider's answer, or an
+ * Ollama one converted); Python's plain 500 for an unknown or forbidden model. */
+int
+h_main_embeddings(struct req *r)
+{
+	struct buf *body = arena_alloc(r->a, sizeof(*body));
+	const char *ctype;
+	long status = 0;
+	enum err e;
+
+	e = models_embeddings(r->db, r->a, r->user, r->token, r->json,
+	    &status, &ctype, body);
+	if (e == ERR_NOTFOUND || e == ERR_INVAL)
+		return resp_internal(r, NULL, ERR_OK);	/* as Python fails */
+	if (e != ERR_OK)
+		return resp_internal(r, "embeddings", e);
+	return resp_raw(r, (int)status, ctype != NULL ? ctype :
+	    "application/json", buf_str(body), body->len);
 }

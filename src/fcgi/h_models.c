@@ -24,7 +24,7 @@ static void
 models_err(json_object *errs, json_object *prefix, const char *type,
     const char *msg, json_object *input, const char *k1, const char *k2)
 {
-	json_object *e = json_object_new_object(), *loc;
+	json_object *loc;
 	size_t i, n = json_object_array_length(prefix);
 
 	loc = json_object_new_array();
@@ -35,12 +35,9 @@ models_err(json_object *errs, json_object *prefix, const char *type,
 		json_object_array_add(loc, json_object_new_string(k1));
 	if (k2 != NULL)
 		json_object_array_add(loc, json_object_new_string(k2));
-	json_object_object_add(e, "type", json_object_new_string(type));
-	json_object_object_add(e, "loc", loc);
-	json_object_object_add(e, "msg", json_object_new_string(msg));
-	json_object_object_add(e, "input", json_object_get(input));
-	json_object_array_add(errs, e);
+	json_error_add_loc(errs, type, msg, input, loc);
 }
+
 
 /* Reads the str field key of o (Optional[str] = None when opt) into the
  * returned string (owned by o), NULL for null or an error. The loc is
@@ -552,6 +549,20 @@ models_may(struct req *r, const struct model *m, const char *type)
 	    access_has(r->db, r->a, r->user, type, m->access_control);
 }
 
+/* models_target() for a change: also 401 when the caller is neither
+ * admin, owner nor a writer. */
+static int
+models_target_write(struct req *r, struct model **m)
+{
+	int st;
+
+	if ((st = models_target(r, m)) != 0)
+		return st;
+	if (!models_is_admin(r) && !models_may(r, *m, "write"))
+		return resp_error(r, 401, MSG_UNAUTHORIZED);
+	return 0;
+}
+
 /* Returns 200 with model ?id= when the caller may read it, else 200 null
  * (as Python); 401 when there is none. */
 int
@@ -601,10 +612,8 @@ h_models_toggle(struct req *r)
 	enum err e;
 	int st;
 
-	if ((st = models_target(r, &m)) != 0)
+	if ((st = models_target_write(r, &m)) != 0)
 		return st;
-	if (!models_is_admin(r) && !models_may(r, m, "write"))
-		return resp_error(r, 401, MSG_UNAUTHORIZED);
 	if ((e = model_toggle(r->db, r->a, m->id)) != ERR_OK ||
 	    (e = model_get(r->db, r->a, m->id, &m)) != ERR_OK) {
 		log_error("[%s] models: toggle: %s", r->id, err_str(e));
@@ -652,11 +661,10 @@ h_models_delete(struct req *r)
 	enum err e;
 	int st;
 
-	if ((st = models_target(r, &m)) != 0)
+	if ((st = models_target_write(r, &m)) != 0)
 		return st;
-	if (!models_is_admin(r) && !models_may(r, m, "write"))
-		return resp_error(r, 401, MSG_UNAUTHORIZED);
-	if ((e = model_delete(r->db, r->a, m->id)) != ERR_OK) {
+	if ((e = model_delete(
+r->db, r->a, m->id)) != ERR_OK) {
 		log_error("[%s] models: delete: %s", r->id, err_str(e));
 		return resp_json(r, 200, json_object_new_boolean(0));
 	}

@@ -128,7 +128,7 @@ ollama_form(struct req *r, const struct ofield *fields, int extra,
 		[OK_INT_OR_STR] = BODY_ANY, [OK_LIST_STR_OR_STR] = BODY_ANY
 	};
 	struct body_spec spec[OLLAMA_MAX_FIELDS];
-	json_object *vals[OLLAMA_MAX_FIELDS], *errs, *loc, *o, *d;
+	json_object *vals[OLLAMA_MAX_FIELDS], *errs, *loc, *o;
 	size_t i, n;
 	int bad;
 
@@ -146,11 +146,8 @@ ollama_form(struct req *r, const struct ofield *fields, int extra,
 	for (i = 0; i < n; i++)
 		if (vals[i] != NULL)
 			bad += ollama_check_union(errs, &fields[i], vals[i]);
-	if (bad > 0) {
-		d = json_object_new_object();
-		json_object_object_add(d, "detail", json_object_get(errs));
-		return resp_json(r, 422, d);
-	}
+	if (bad > 0)
+		return resp_errors(r, json_object_get(errs));
 	o = json_on_arena(r->a, json_object_new_object());
 	for (i = 0; i < n; i++) {
 		if (vals[i] != NULL)
@@ -186,17 +183,10 @@ ollama_idx(struct req *r, int *idx)
 	*idx = -1;
 	if (r->params[0] == NULL)
 		return 0;
-	if (req_parse_int(r->params[0], -1, &v) != 0) {
-		json_object *errs = json_object_new_array(), *o;
+	if (req_parse_int(r->params[0], -1, &v) != 0)
+		return resp_invalid_param(r, "path", "url_idx", "int_parsing",
+		    MSG_INT_PARSING, r->params[0]);
 
-		json_error_add(errs, "int_parsing", "Input should be a valid "
-		    "integer, unable to parse string as an integer",
-		    json_on_arena(r->a, json_object_new_string(r->params[0])),
-		    "path", "url_idx", NULL);
-		o = json_object_new_object();
-		json_object_object_add(o, "detail", errs);
-		return resp_json(r, 422, o);
-	}
 	/* Python indexes a list with it: past the end is an IndexError */
 	*idx = v < 0 || v >= ollama_conn_count() ? -2 : (int)v;
 	return 0;
@@ -209,6 +199,33 @@ ollama_bad_idx(struct req *r)
 	return resp_internal(r, "ollama url_idx out of range", ERR_NOTFOUND);
 }
 
+/* ollama_idx() with an index past the connections answered: 0 with *idx
+ * (-1: none), or the status written (422 or 500). */
+static int
+ollama_url_idx(struct req *r, int *idx)
+{
+	int st;
+
+	if ((st = ollama_idx(r, idx)) != 0)
+		return st;
+	return *idx == -2 ? ollama_bad_idx(r) : 0;
+}
+
+/* Answers 400 "Model '<name>' was not found" (None for NULL). */
+static int
+ollama_not_found(struct req *r, const char *name)
+{
+	return resp_error(r, 400, arena_printf(r->a,
+	    "Model '%s' was not found", name != NULL ? name : "None"));
+}
+
+/* The upstream body parsed as JSON (new reference), NULL when it is not. */
+static json_object *
+ollama_body_json(const struct http_resp *h)
+{
+	return json_parse(h->body.p != NULL ? h->body.p : "", h->body.len);
+}
+
 /* ollama_form() then ollama_idx(): 0 with *form and *idx (-1: none), or
  * the status written (422, or 500 for an index past the connections). */
 static int
@@ -217,11 +234,11 @@ ollama_form_idx(struct req *r, const struct ofield *f, int extra,
 {
 	int st;
 
-	if ((st = ollama_form(r, f, extra, 0, form)) != 0 ||
-	    (st = ollama_idx(r, idx)) != 0)
+	if ((st = ollama_form(r, f, extra, 0, form)) != 0)
 		return st;
-	return *idx == -2 ? ollama_bad_idx(r) : 0;
+	return ollama_url_idx(r, idx);
 }
+
 
 /* Writes the upstream answer as it came (Python's StreamingResponse of a
  * non-streamed upstream body). */
@@ -244,8 +261,7 @@ ollama_json_answer(struct req *r, const struct http_resp *h, const char *url)
 
 	if (ollama_requests_error(r->a, h, url, &st, &detail))
 		return resp_error(r, (int)st, detail);
-	o = json_parse(h->body.p != NULL ? h->body.p : "", h->body.len);
-	if (o == NULL)
+	if ((o = ollama_body_json(h)) == NULL)
 		return resp_error(r, (int)h->status, "Ollama: Expecting value: "
 		    "line 1 column 1 (char 0)");
 	return resp_json(r, 200, o);
@@ -269,25 +285,21 @@ ollama_stream_off(json_object *form)
 	    !json_object_get_boolean(v);
 }
 
-/* The merged model list (arena) or NULL after writing a 500. */
-static json_object *
-ollama_list(struct req *r)
+/* The merged model list: 0 with *models (arena), or the 500 written. */
+static int
+ollama_list(struct req *r, json_object **models)
 {
-	json_object *models;
-
-	if (ollama_models(r->db, r->a, r->user, 0, &models) != ERR_OK)
-		return NULL;
-	return json_on_arena(r->a, models);
+	if (ollama_models(r->db, r->a, r->user, 0, models) != ERR_OK)
+		return resp_internal(r, "ollama models", ERR_IO);
+	json_on_arena(r->a, *models);
+	return 0;
 }
 
-/* Returns 200 {"status": true}. */
+/* Returns 200 {"status": true}, as GET /health. */
 int
 h_ollama_status(struct req *r)
 {
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "status", json_object_new_boolean(1));
-	return resp_json(r, 200, o);
+	return h_health(r);
 }
 
 /* Returns 200 with the upstream /api/version of {url}; 500 with Python's
@@ -314,9 +326,7 @@ h_ollama_verify(struct req *r)
 		return resp_error(r, 500, h.error != NULL &&
 		    strstr(h.error, "timed out") != NULL ?
 		    "Unexpected error: " : MSG_CONN_ERROR);
-	res = json_on_arena(r->a, json_parse(h.body.p ? h.body.p : "",
-	    h.body.len));
-	if (res == NULL)
+	if ((res = json_on_arena(r->a, ollama_body_json(&h))) == NULL)
 		return resp_error(r, 500, MSG_CONN_ERROR);
 	if (h.status != 200) {
 		detail = arena_printf(r->a, "HTTP Error: %ld", h.status);
@@ -332,26 +342,19 @@ h_ollama_verify(struct req *r)
 }
 
 /* The three settings as GET /ollama/config answers them. */
-static json_object *
-ollama_config_json(void)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "ENABLE_OLLAMA_API",
-	    json_object_get(conf_get(CONF_ENABLE_OLLAMA_API)));
-	json_object_object_add(o, "OLLAMA_BASE_URLS",
-	    json_object_get(conf_get(CONF_OLLAMA_BASE_URLS)));
-	json_object_object_add(o, "OLLAMA_API_CONFIGS",
-	    json_object_get(conf_get(CONF_OLLAMA_API_CONFIGS)));
-	return o;
-}
+static const struct conf_field ollama_settings[] = {
+	{ "ENABLE_OLLAMA_API", CONF_ENABLE_OLLAMA_API },
+	{ "OLLAMA_BASE_URLS", CONF_OLLAMA_BASE_URLS },
+	{ "OLLAMA_API_CONFIGS", CONF_OLLAMA_API_CONFIGS },
+};
 
 /* Returns 200 {ENABLE_OLLAMA_API, OLLAMA_BASE_URLS, OLLAMA_API_CONFIGS}. */
 int
 h_ollama_config_get(struct req *r)
 {
-	return resp_json(r, 200, ollama_config_json());
+	return resp_json(r, 200, conf_object(ollama_settings, 3));
 }
+
 
 /* Stores the three settings (configs of missing indexes dropped); returns
  * 200 with them; 422 for a bad form. */
@@ -364,39 +367,18 @@ h_ollama_config_update(struct req *r)
 		{ "OLLAMA_API_CONFIGS", OK_DICT, 1 },
 		{ NULL, OK_STR, 0 }
 	};
-	json_object *form, *urls, *cfgs, *kept, *en;
+	json_object *form, *urls, *kept, *en;
 	enum err e;
-	char k[24];
-	size_t i;
 	int st;
 
 	if ((st = ollama_form(r, f, 0, 0, &form)) != 0)
 		return st;
 	urls = json_get(form, "OLLAMA_BASE_URLS");
-	cfgs = json_get(form, "OLLAMA_API_CONFIGS");
 	en = json_get(form, "ENABLE_OLLAMA_API");
-	kept = json_object_new_object();
-	for (i = 0; i < json_object_array_length(urls); i++) {
-		json_object *v;
-
-		snprintf(k, sizeof(k), "%zu", i);
-		if (json_object_object_get_ex(cfgs, k, &v))
-			json_object_object_add(kept, k, json_object_get(v));
-	}
-	/* Python orders the kept configs as the form had them */
-	{
-		json_object *ordered = json_object_new_object();
-
-		json_object_object_foreach(cfgs, key, val) {
-			(void)val;
-			if (json_object_object_get_ex(kept, key, NULL))
-				json_object_object_add(ordered, key,
-				    json_object_get(json_get(kept, key)));
-		}
-		json_object_put(kept);
-		kept = ordered;
-	}
-	if ((e = conf_set(r->db, CONF_ENABLE_OLLAMA_API,
+	kept = json_index_members(json_get(form, "OLLAMA_API_CONFIGS"),
+	    json_object_array_length(urls));
+	if ((e
+ = conf_set(r->db, CONF_ENABLE_OLLAMA_API,
 	    json_object_get(en))) != ERR_OK ||
 	    (e = conf_set(r->db, CONF_OLLAMA_BASE_URLS,
 	    json_object_get(urls))) != ERR_OK ||
@@ -432,13 +414,11 @@ h_ollama_tags(struct req *r)
 	long status;
 	int idx, st;
 
-	if ((st = ollama_idx(r, &idx)) != 0)
+	if ((st = ollama_url_idx(r, &idx)) != 0)
 		return st;
-	if (idx == -2)
-		return ollama_bad_idx(r);
 	if (idx < 0) {
-		if ((models = ollama_list(r)) == NULL)
-			return resp_internal(r, "ollama models", ERR_IO);
+		if ((st = ollama_list(r, &models)) != 0)
+			return st;
 		o = json_on_arena(r->a, json_object_new_object());
 		json_object_object_add(o, "models", json_object_get(models));
 	} else {
@@ -448,9 +428,7 @@ h_ollama_tags(struct req *r)
 		if (ollama_requests_error(r->a, &h,
 		    URL(c, "/api/tags"), &status, &detail))
 			return resp_error(r, (int)status, detail);
-		o = json_on_arena(r->a, json_parse(h.body.p ? h.body.p : "",
-		    h.body.len));
-		if (o == NULL)
+		if ((o = json_on_arena(r->a, ollama_body_json(&h))) == NULL)
 			return resp_error(r, (int)h.status, "Ollama: "
 			    "Expecting value: line 1 column 1 (char 0)");
 	}
@@ -645,13 +623,12 @@ h_ollama_unload(struct req *r)
 	if (name == NULL || *name == '\0')
 		return resp_error(r, 400, "Missing name of the model to "
 		    "unload.");
-	if ((models = ollama_list(r)) == NULL)
-		return resp_internal(r, "ollama models", ERR_IO);
+	if ((st = ollama_list(r, &models)) != 0)
+		return st;
 	if (strchr(name, ':') == NULL)
 		name = arena_printf(r->a, "%s:latest", name);
 	if ((m = ollama_find(models, name)) == NULL)
-		return resp_error(r, 400, arena_printf(r->a,
-		    "Model '%s' was not found", name));
+		return ollama_not_found(r, name);
 	urls = json_get(m, "urls");
 	for (j = 0; j < json_object_array_length(urls); j++) {
 		int idx = json_object_get_int(json_object_array_get_idx(urls,
@@ -693,22 +670,39 @@ h_ollama_unload(struct req *r)
 	return resp_json(r, 200, form);
 }
 
-/* Posts body to path of connection idx and writes the upstream answer as
- * it came, or Python's error. */
+/* Sends method path with body to connection idx: 0 with *h, or the status
+ * of Python's error written (post: as its POST routes word one). */
 static int
-ollama_post_pass(struct req *r, int idx, const char *path, json_object *body)
+ollama_ask(struct req *r, int idx, const char *method, const char *path,
+    json_object *body, int post, struct http_resp *h)
 {
 	struct ollama_conn c;
-	struct http_resp h;
 	const char *detail;
 	long status;
+	int bad;
 
 	if (ollama_conn_get(r->a, idx, &c) != ERR_OK)
 		return ollama_bad_idx(r);
-	ollama_send(r->a, &c, "POST", path, r->user, NULL, body,
-	    http_timeout_ms(), &h);
-	if (ollama_post_error(r->a, &h, URL(c, path), &status, &detail))
-		return resp_error(r, (int)status, detail);
+	ollama_send(r->a, &c, method, path, r->user, NULL, body,
+	    http_timeout_ms(), h);
+	bad = post ? ollama_post_error(r->a, h, URL(c, path), &status,
+	    &detail) : ollama_requests_error(r->a, h, URL(c, path), &status,
+	    &detail);
+	return bad ? resp_error(r, (int)status, detail) : 0;
+}
+
+/* Posts body to path of connection idx and writes the upstream answer as
+ * it came, or Python's error; 400 unless body has "stream": false. */
+static int
+ollama_post_pass(struct req *r, int idx, const char *path, json_object *body)
+{
+	struct http_resp h;
+	int st;
+
+	if (!ollama_stream_off(body))
+		return ollama_no_stream(r);
+	if ((st = ollama_ask(r, idx, "POST", path, body, 1, &h)) != 0)
+		return st;
 	return ollama_pass(r, &h);
 }
 
@@ -726,8 +720,6 @@ h_ollama_pull(struct req *r)
 		return ollama_bad_idx(r);
 	ollama_form_model(form);
 	json_object_object_add(form, "insecure", json_object_new_boolean(1));
-	if (!ollama_stream_off(form))
-		return ollama_no_stream(r);
 	return ollama_post_pass(r, idx < 0 ? 0 : idx, "/api/pull", form);
 }
 
@@ -738,14 +730,15 @@ ollama_first_url(struct req *r, const char *name, int *idx)
 {
 	json_object *models, *m;
 
+	int st;
+
 	if (*idx >= 0)
 		return 0;
-	if ((models = ollama_list(r)) == NULL)
-		return resp_internal(r, "ollama models", ERR_IO);
+	if ((st = ollama_list(r, &models)) != 0)
+		return st;
 	if ((m = ollama_find(models, name)) == NULL ||
 	    json_object_array_length(json_get(m, "urls")) == 0)
-		return resp_error(r, 400, arena_printf(r->a,
-		    "Model '%s' was not found", name ? name : "None"));
+		return ollama_not_found(r, name);
 	*idx = json_object_get_int(json_object_array_get_idx(json_get(m,
 	    "urls"), 0));
 	return 0;
@@ -767,8 +760,6 @@ h_ollama_push(struct req *r)
 		return st;
 	if ((st = ollama_first_url(r, json_get_str(form, "model"), &idx)) != 0)
 		return st;
-	if (!ollama_stream_off(form))
-		return ollama_no_stream(r);
 	return ollama_post_pass(r, idx, "/api/push", form);
 }
 
@@ -788,8 +779,6 @@ h_ollama_create(struct req *r)
 		return st;
 	if (idx == -1 && ollama_conn_count() == 0)
 		return ollama_bad_idx(r);
-	if (!ollama_stream_off(form))
-		return ollama_no_stream(r);
 	return ollama_post_pass(r, idx < 0 ? 0 : idx, "/api/create", form);
 }
 
@@ -799,18 +788,11 @@ static int
 ollama_send_true(struct req *r, int idx, const char *method,
     const char *path, json_object *body)
 {
-	struct ollama_conn c;
 	struct http_resp h;
-	const char *detail;
-	long status;
+	int st;
 
-	if (ollama_conn_get(r->a, idx, &c) != ERR_OK)
-		return ollama_bad_idx(r);
-	ollama_send(r->a, &c, method, path, r->user, NULL, body,
-	    http_timeout_ms(), &h);
-	if (ollama_requests_error(r->a, &h,
-		    URL(c, path), &status, &detail))
-		return resp_error(r, (int)status, detail);
+	if ((st = ollama_ask(r, idx, method, path, body, 0, &h)) != 0)
+		return st;
 	return resp_json(r, 200, json_object_new_boolean(1));
 }
 
@@ -863,16 +845,35 @@ h_ollama_show(struct req *r)
 	if ((st = ollama_form(r, name_form, 1, 0, &form)) != 0)
 		return st;
 	name = ollama_form_model(form);
-	if ((models = ollama_list(r)) == NULL)
-		return resp_internal(r, "ollama models", ERR_IO);
+	if ((st = ollama_list(r, &models)) != 0)
+		return st;
 	if ((m = ollama_find(models, name)) == NULL || ollama_pick(m) < 0)
-		return resp_error(r, 400, arena_printf(r->a,
-		    "Model '%s' was not found", name ? name : "None"));
+		return ollama_not_found(r, name);
 	if (ollama_conn_get(r->a, ollama_pick(m), &c) != ERR_OK)
 		return ollama_bad_idx(r);
 	ollama_send(r->a, &c, "POST", "/api/show", r->user, NULL, form,
 	    http_timeout_ms(), &h);
 	return ollama_json_answer(r, &h, URL(c, "/api/show"));
+}
+
+/* The connection serving model look (connection idx, or with -1 one that
+ * has it) with its prefix stripped from form's model: 0 with *c, or the
+ * status written (400 naming name when the model is not served there). */
+static int
+ollama_serving(struct req *r, json_object *form, const char *look,
+    const char *name, int idx, struct ollama_conn *c)
+{
+	enum err e;
+
+	e = ollama_resolve(r->db, r->a, r->user, look, idx, &idx);
+	if (e == ERR_NOTFOUND)
+		return ollama_not_found(r, name);
+	if (e != ERR_OK)
+		return resp_internal(r, "ollama models", e);
+	if (ollama_conn_get(r->a, idx, c) != ERR_OK)
+		return ollama_bad_idx(r);
+	ollama_strip_prefix(r->a, form, c->prefix_id);
+	return 0;
 }
 
 /* The connection for form's model ({url_idx} or one that has it, with
@@ -882,25 +883,13 @@ static int
 ollama_route(struct req *r, json_object *form, struct ollama_conn *c)
 {
 	const char *name = json_get_str(form, "model"), *look;
-	enum err e;
 	int idx, st;
 
-	if ((st = ollama_idx(r, &idx)) != 0)
+	if ((st = ollama_url_idx(r, &idx)) != 0)
 		return st;
-	if (idx == -2)
-		return ollama_bad_idx(r);
 	look = strchr(name, ':') == NULL ? arena_printf(r->a, "%s:latest",
 	    name) : name;
-	e = ollama_resolve(r->db, r->a, r->user, look, idx, &idx);
-	if (e == ERR_NOTFOUND)
-		return resp_error(r, 400, arena_printf(r->a,
-		    "Model '%s' was not found", name));
-	if (e != ERR_OK)
-		return resp_internal(r, "ollama models", e);
-	if (ollama_conn_get(r->a, idx, c) != ERR_OK)
-		return ollama_bad_idx(r);
-	ollama_strip_prefix(r->a, form, c->prefix_id);
-	return 0;
+	return ollama_serving(r, form, look, name, idx, c);
 }
 
 /* Posts the form to path of the connection of its model: 200 with the
@@ -969,8 +958,6 @@ h_ollama_generate(struct req *r)
 	if ((st = ollama_form(r, f, 0, 1, &form)) != 0 ||
 	    (st = ollama_route(r, form, &c)) != 0)
 		return st;
-	if (!ollama_stream_off(form))
-		return ollama_no_stream(r);
 	return ollama_post_pass(r, c.idx, "/api/generate", form);
 }
 
@@ -985,10 +972,8 @@ h_ollama_chat(struct req *r)
 	enum err e;
 	int idx, st;
 
-	if ((st = ollama_idx(r, &idx)) != 0)
+	if ((st = ollama_url_idx(r, &idx)) != 0)
 		return st;
-	if (idx == -2)
-		return ollama_bad_idx(r);
 	e = ollama_chat(r->db, r->a, r->user, idx, r->json, 0, &status, &out);
 	if (e != ERR_OK)
 		return resp_internal(r, "ollama chat", e);
@@ -1075,10 +1060,8 @@ ollama_v1(struct req *r, int chat)
 	enum err e;
 	int idx, st;
 
-	if ((st = ollama_idx(r, &idx)) != 0)
+	if ((st = ollama_url_idx(r, &idx)) != 0)
 		return st;
-	if (idx == -2)
-		return ollama_bad_idx(r);
 	if (json_object_object_get_ex(form, "metadata", &metadata)) {
 		json_on_arena(r->a, json_object_get(metadata));
 		json_object_object_del(form, "metadata");
@@ -1126,15 +1109,8 @@ ollama_v1(struct req *r, int chat)
 		json_object_object_add(form, "model",
 		    json_object_new_string(id));
 	}
-	e = ollama_resolve(r->db, r->a, r->user, id, idx, &idx);
-	if (e == ERR_NOTFOUND)
-		return resp_error(r, 400, arena_printf(r->a,
-		    "Model '%s' was not found", id ? id : "None"));
-	if (e != ERR_OK)
-		return resp_internal(r, "ollama models", e);
-	if (ollama_conn_get(r->a, idx, &c) != ERR_OK)
-		return ollama_bad_idx(r);
-	ollama_strip_prefix(r->a, form, c.prefix_id);
+	if ((st = ollama_serving(r, form, id, id, idx, &c)) != 0)
+		return st;
 	if (json_truthy(json_get(form, "stream")))
 		return ollama_no_stream(r);
 	path = chat ? "/v1/chat/completions" : "/v1/completions";
@@ -1142,9 +1118,9 @@ ollama_v1(struct req *r, int chat)
 	    json_get_str(metadata, "chat_id"), form, http_timeout_ms(), &h);
 	if (ollama_post_error(r->a, &h, URL(c, path), &status, &detail))
 		return resp_error(r, (int)status, detail);
-	form = json_parse(h.body.p ? h.body.p : "", h.body.len);
-	if (form == NULL)
+	if ((form = ollama_body_json(&h)) == NULL)
 		return resp_error(r, (int)h.status, "Ollama: invalid JSON in "
+
 		    "the response");
 	return resp_json(r, 200, form);
 }
@@ -1177,10 +1153,8 @@ h_ollama_v1_models(struct req *r)
 	size_t j;
 	int idx, st;
 
-	if ((st = ollama_idx(r, &idx)) != 0)
+	if ((st = ollama_url_idx(r, &idx)) != 0)
 		return st;
-	if (idx == -2)
-		return ollama_bad_idx(r);
 	if (idx >= 0) {
 		ollama_conn_get(r->a, idx, &c);
 		c.key = NULL;
@@ -1192,8 +1166,7 @@ h_ollama_v1_models(struct req *r)
 		    URL(c, "/api/tags"), &status, &detail))
 			return resp_error(r, (int)status, detail);
 		detail = MSG_CONN_ERROR;
-		res = json_on_arena(r->a, json_parse(h.body.p ? h.body.p : "",
-		    h.body.len));
+		res = json_on_arena(r->a, ollama_body_json(&h));
 		if (json_object_is_type(res, json_type_object) &&
 		    json_object_object_get_ex(res, "error", &e))
 			detail = arena_printf(r->a, "Ollama: %s",
@@ -1201,9 +1174,10 @@ h_ollama_v1_models(struct req *r)
 			    json_object_get_string(e) : json_text(e));
 		return resp_error(r, (int)h.status, detail);
 	}
-	if ((models = ollama_list(r)) == NULL)
-		return resp_internal(r, "ollama models", ERR_IO);
-	data = json_on_arena(r->a, json_object_new_array());
+	if ((st = ollama_list(r, &models)) != 0)
+		return st;
+	data = json_on_arena
+(r->a, json_object_new_array());
 	for (j = 0; j < json_object_array_length(models); j++) {
 		json_object *m = json_object_new_object();
 

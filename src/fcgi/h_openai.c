@@ -17,6 +17,8 @@
 #include "access.h"
 #include "openai.h"
 #include "req.h"
+#include "setup.h"
+#include "speech.h"
 #include "user.h"
 
 #define MSG_CONNECTION	"Open WebUI: Server Connection Error"
@@ -84,7 +86,6 @@ h_openai_config_update(struct req *r)
 	};
 	json_object *v[4], *keys, *cfgs;
 	size_t nurl, nkey, i;
-	char idx[24];
 	int st;
 
 	if ((st = body_read(r, form, 4, v)) != 0)
@@ -96,16 +97,8 @@ h_openai_config_update(struct req *r)
 		json_object_array_add(keys, i < nkey ? json_object_get(
 		    json_object_array_get_idx(v[2], i)) :
 		    json_object_new_string(""));
-	cfgs = json_object_new_object();
-	json_object_object_foreach(v[3], k, c) {
-		for (i = 0; i < nurl; i++) {
-			snprintf(idx, sizeof(idx), "%zu", i);
-			if (strcmp(k, idx) == 0)
-				break;
-		}
-		if (i < nurl)
-			json_object_object_add(cfgs, k, json_object_get(c));
-	}
+	cfgs = json_index_members(v[3], nurl);
+
 	if (conf_set(r->db, CONF_ENABLE_OPENAI_API, json_object_get(v[0])) ||
 	    conf_set(r->db, CONF_OPENAI_API_BASE_URLS, json_object_get(v[1])) ||
 	    conf_set(r->db, CONF_OPENAI_API_KEYS, keys) ||
@@ -166,20 +159,15 @@ h_openai_models_idx(struct req *r)
 	struct openai_conn c;
 	struct http_req q = { 0 };
 	struct http_resp up;
-	json_object *body, *errs, *o, *err;
+	json_object *body, *o, *err;
 	long long idx;
 	int n = openai_conn_count();
 
-	if (req_parse_int(r->params[0], 0, &idx) != 0) {
-		errs = json_object_new_array();
-		json_error_add(errs, "int_parsing", "Input should be a valid "
-		    "integer, unable to parse string as an integer",
-		    json_on_arena(r->a, json_object_new_string(r->params[0])),
-		    "path", "url_idx", NULL);
-		o = json_object_new_object();
-		json_object_object_add(o, "detail", errs);
-		return resp_json(r, 422, o);
-	}
+
+	if (req_parse_int(r->params[0], 0, &idx) != 0)
+		return resp_invalid_param(r, "path", "url_idx", "int_parsing",
+		    MSG_INT_PARSING, r->params[0]);
+
 	if (strcmp(r->user->role, "admin") != 0)
 		return resp_error(r, 403, MSG_ACCESS_PROHIBITED);
 	if (idx < 0)
@@ -371,4 +359,28 @@ h_openai_proxy(struct req *r)
 	q.headers = h;
 	http_do(r->a, &q, &up);
 	return openai_relay(r, &up, 400);
+}
+
+/* Returns the speech audio (audio/mpeg) for the body, from the cache or
+ * the api.openai.com connection; 500 as Python when there is no such
+ * connection or it fails. */
+int
+h_openai_speech(struct req *r)
+{
+	struct speech_answer s;
+	struct setup st;
+	enum err e;
+
+	if ((e = setup_paths(&st)) != ERR_OK) {
+		setup_free(&st);
+		return resp_internal(r, "speech cache", e);
+	}
+	e = speech_answer(r->a, r->user, r->token, st.data_dir, r->body.p,
+	    r->body.len, &s);
+	setup_free(&st);
+	if (e == ERR_NOTFOUND)
+		return resp_internal(r, NULL, ERR_OK);	/* as Python fails */
+	if (e != ERR_OK)
+		return resp_internal(r, "speech", e);
+	return resp_raw(r, (int)s.status, s.ctype, s.body, s.len);
 }

@@ -37,15 +37,6 @@ users_db_error(struct req *r, enum err e)
 	return resp_internal(r, NULL, ERR_OK);
 }
 
-/* Writes 422 {"detail": errs}; takes errs. */
-static int
-users_invalid(struct req *r, json_object *errs)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "detail", errs);
-	return resp_json(r, 422, o);
-}
 
 /* Returns {"users": [...], "total": n} with each user shaped by fn. */
 static json_object *
@@ -97,16 +88,9 @@ h_users_list(struct req *r)
 	enum err e;
 	int n;
 
-	if (req_parse_int(ps, 1, &page) != 0) {
-		json_object *errs = json_object_new_array();
-		json_object *in = json_on_arena(r->a,
-		    json_object_new_string(ps));
-
-		json_error_add(errs, "int_parsing", "Input should be a valid "
-		    "integer, unable to parse string as an integer", in,
-		    "query", "page", NULL);
-		return users_invalid(r, errs);
-	}
+	if (req_parse_int(ps, 1, &page) != 0)
+		return resp_invalid_param(r, "query", "page", "int_parsing",
+		    MSG_INT_PARSING, ps);
 	if (page < 1)
 		page = 1;
 	if (page > LLONG_MAX / USERS_PAGE / 2)
@@ -218,7 +202,7 @@ h_users_default_perms_set(struct req *r)
 	enum err e;
 
 	if ((errs = perm_validate(r->json, 1, "body", &out)) != NULL)
-		return users_invalid(r, errs);
+		return resp_errors(r, errs);
 	json_on_arena(r->a, out);
 	e = conf_set(r->db, CONF_USER_PERMISSIONS, json_object_get(out));
 	if (e != ERR_OK)
@@ -251,7 +235,7 @@ h_users_settings_set(struct req *r)
 		errs = json_object_new_array();
 		json_error_add(errs, "dict_type",
 		    "Input should be a valid dictionary", ui, "body", "ui", NULL);
-		return users_invalid(r, errs);
+		return resp_errors(r, errs);
 	}
 	form = json_on_arena(r->a, user_settings_model(r->json));
 	ui = json_get(form, "ui");
@@ -316,14 +300,14 @@ h_users_info_set(struct req *r)
 		    json_object_new_string("Expecting value"));
 		json_object_object_add(e0, "ctx", ctx);
 		json_object_array_add(errs, e0);
-		return users_invalid(r, errs);
+		return resp_errors(r, errs);
 	}
 	if (!json_object_is_type(body, json_type_object)) {
 		errs = json_object_new_array();
 		json_error_add(errs, "dict_type",
 		    "Input should be a valid dictionary", body, "body", NULL,
 		    NULL);
-		return users_invalid(r, errs);
+		return resp_errors(r, errs);
 	}
 	cur = json_on_arena(r->a, json_parse_col(r->user->info));
 	if (!json_object_is_type(cur, json_type_object))
@@ -464,7 +448,7 @@ h_users_update(struct req *r)
 	enum err e;
 
 	if ((errs = users_update_form(r->json, f)) != NULL)
-		return users_invalid(r, errs);
+		return resp_errors(r, errs);
 	e = user_get_first(r->db, r->a, &first);
 	if (e != ERR_OK && e != ERR_NOTFOUND)
 		return resp_error(r, 500, MSG_PRIMARY_ADMIN);

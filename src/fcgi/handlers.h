@@ -18,6 +18,7 @@ int	h_opensearch(struct req *r);
 int	h_main_models_list(struct req *r);
 int	h_main_models_base(struct req *r);
 int	h_main_chat_completions(struct req *r);
+int	h_main_embeddings(struct req *r);
 
 /* h_config.c: /api/config */
 int	h_config(struct req *r);
@@ -61,6 +62,18 @@ int	h_users_profile_image(struct req *r);
 int	h_users_update(struct req *r);
 int	h_users_delete(struct req *r);
 int	h_users_groups(struct req *r);
+
+/* h_channels.c: /api/v1/channels/ (the lists) */
+int	h_channels_list(struct req *r);
+int	h_channels_list_all(struct req *r);
+
+/* h_notes.c: /api/v1/notes/ (the lists) */
+int	h_notes_list(struct req *r);
+int	h_notes_list_titles(struct req *r);
+
+/* h_knowledge.c: /api/v1/knowledge/ (the lists) */
+int	h_knowledge_list(struct req *r);
+int	h_knowledge_list_write(struct req *r);
 
 /* h_chats.c: /api/v1/chats/ lists, documents, sharing */
 int	h_chats_list(struct req *r);
@@ -182,5 +195,6 @@ int	h_openai_models_idx(struct req *r);
 int	h_openai_verify(struct req *r);
 int	h_openai_chat(struct req *r);
 int	h_openai_proxy(struct req *r);
+int	h_openai_speech(struct req *r);
 
 #endif

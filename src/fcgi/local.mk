@@ -12,6 +12,7 @@ src_fcgi_cwebui_fcgi_SOURCES = \
 	src/fcgi/authn.c src/fcgi/authn.h \
 	src/fcgi/body.c src/fcgi/body.h \
 	src/fcgi/h_auths.c src/fcgi/h_auths_admin.c \
+	src/fcgi/h_channels.c \
 	src/fcgi/h_chats.c src/fcgi/h_chats_tags.c \
 	src/fcgi/h_config.c \
 	src/fcgi/h_ollama.c \
@@ -19,6 +20,7 @@ src_fcgi_cwebui_fcgi_SOURCES = \
 	src/fcgi/h_openai.c \
 	src/fcgi/h_folders.c \
 	src/fcgi/h_functions.c src/fcgi/h_groups.c \
+	src/fcgi/h_knowledge.c src/fcgi/h_notes.c \
 	src/fcgi/h_models.c src/fcgi/h_tools.c \
 	src/fcgi/h_main_models.c \
 	src/fcgi/h_misc.c \

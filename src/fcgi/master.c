@@ -20,42 +20,32 @@ struct slot {
 	int	 retiring;		/* replaced by a reload, finishing */
 };
 
-static volatile sig_atomic_t master_term, master_hup;
-
+/* Signals are blocked in the master and taken with sigtimedwait(), so a
+ * SIGHUP or SIGTERM that arrives at any moment is never lost between a
+ * check and a wait. Returns the set; *old receives the previous mask. */
 static void
-master_on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		master_hup = 1;
-	else
-		master_term = 1;
-}
-
-static void
-master_signals(void)
+master_signals(sigset_t *set, sigset_t *old)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = master_on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, set, old);
 }
 
 static pid_t
-master_spawn(const struct worker_opts *o)
+master_spawn(const struct worker_opts *o, const sigset_t *old)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		struct sigaction sa;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGHUP, &sa, NULL);
+		sigprocmask(SIG_SETMASK, old, NULL);
 		_exit(worker_run(o));
 	}
 	if (pid < 0)
@@ -130,52 +120,73 @@ master_drain(struct slot *s, int n)
 	}
 }
 
+/* Reaps every exited worker; a worker that died of an error right after
+ * its start delays the next spawns by a second (*spawn_after). */
+static void
+master_reap(struct slot *s, int n, time_t *spawn_after)
+{
+	int i, status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((i = master_reap_one(s, n, pid, status)) < 0)
+			continue;
+		if (!s[i].retiring && time(NULL) - s[i].started <
+		    MASTER_MIN_LIFE_SEC && !(WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0))
+			*spawn_after = time(NULL) + 1;
+		s[i].retiring = 0;
+	}
+}
+
+/* Marks every live worker as retiring and asks it to finish. */
+static void
+master_reload(struct slot *s, int n)
+{
+	int i;
+
+	log_info("reloading: replacing workers");
+	for (i = 0; i < n; i++)
+		if (s[i].pid > 0) {
+			s[i].retiring = 1;
+			kill(s[i].pid, SIGTERM);
+		}
+}
+
 int
 master_run(const struct worker_opts *o, int nworkers)
 {
 	/* during a reload old and new generations coexist */
-	int n = nworkers * 2, i, status;
+	int n = nworkers * 2, i, sig, term = 0;
 	struct slot *s = xcalloc((size_t)n, sizeof(*s));
-	pid_t pid;
+	struct timespec tick = { 1, 0 };
+	time_t spawn_after = 0;
+	sigset_t set, old;
 
-	master_signals();
+	master_signals(&set, &old);
 	log_info("starting %d workers", nworkers);
-	for (;;) {
-		for (i = 0; i < n && master_alive(s, n, 0) < nworkers; i++)
-			if (s[i].pid == 0 && !master_term) {
-				s[i].pid = master_spawn(o);
+	while (!term) {
+		for (i = 0; i < n && master_alive(s, n, 0) < nworkers &&
+		    time(NULL) >= spawn_after; i++)
+			if (s[i].pid == 0) {
+				if ((s[i].pid = master_spawn(o, &old)) < 0) {
+					s[i].pid = 0;
+					spawn_after = time(NULL) + 1;
+					break;
+				}
 				s[i].started = time(NULL);
 				s[i].retiring = 0;
 			}
-		if (master_term)
-			break;
-		if (master_hup) {
-			master_hup = 0;
-			log_info("reloading: replacing workers");
-			/* old workers finish their request; new ones replace */
-			for (i = 0; i < n; i++)
-				if (s[i].pid > 0) {
-					s[i].retiring = 1;
-					kill(s[i].pid, SIGTERM);
-				}
-			continue;
-		}
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
-			if (errno != EINTR)
-				usleep(100000);
-			continue;
-		}
-		i = master_reap_one(s, n, pid, status);
-		if (i >= 0 && !s[i].retiring && time(NULL) - s[i].started <
-		    MASTER_MIN_LIFE_SEC && !(WIFEXITED(status) &&
-		    WEXITSTATUS(status) == 0))
-			sleep(1);
-		if (i >= 0)
-			s[i].retiring = 0;
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGHUP)
+			master_reload(s, n);
+		else if (sig == SIGTERM || sig == SIGINT)
+			term = 1;
+		master_reap(s, n, &spawn_after);
 	}
 	log_info("draining workers");
 	master_drain(s, n);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(s);
 	log_info("stopped");
 	return 0;

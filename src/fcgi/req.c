@@ -267,22 +267,12 @@ int
 resp_invalid(struct req *r, const char *field, const char *type,
     const char *msg)
 {
-	json_object *o = json_object_new_object();
-	json_object *arr = json_object_new_array(), *e = json_object_new_object();
-	json_object *loc = json_object_new_array();
+	json_object *errs = json_object_new_array();
 
-	json_object_array_add(loc, json_object_new_string("body"));
-	if (field != NULL)
-		json_object_array_add(loc, json_object_new_string(field));
-	json_object_object_add(e, "type", json_object_new_string(type));
-	json_object_object_add(e, "loc", loc);
-	json_object_object_add(e, "msg", json_object_new_string(msg));
-	json_object_object_add(e, "input", r->json != NULL ?
-	    json_object_get(r->json) : NULL);
-	json_object_array_add(arr, e);
-	json_object_object_add(o, "detail", arr);
-	return resp_json(r, 422, o);
+	json_error_add(errs, type, msg, r->json, "body", field, NULL);
+	return resp_errors(r, errs);
 }
+
 
 int
 resp_internal(struct req *r, const char *what, enum err e)
@@ -394,3 +384,15 @@ resp_errors(struct req *r, json_object *errs)
 	json_object_object_add(o, "detail", errs);
 	return resp_json(r, 422, o);
 }
+
+int
+resp_invalid_param(struct req *r, const char *where, const char *name,
+    const char *type, const char *msg, const char *s)
+{
+	json_object *errs = json_object_new_array();
+
+	json_error_add(errs, type, msg, json_on_arena(r->a,
+	    json_object_new_string(s)), where, name, NULL);
+	return resp_errors(r, errs);
+}
+

@@ -87,6 +87,14 @@ int	 resp_redirect(struct req *r, int status, const char *location);
 /* Writes FastAPI's 422 {"detail": errs} when the array errs is not empty
  * and returns 422; else returns 0. Takes errs either way. */
 int	 resp_errors(struct req *r, json_object *errs);
+/* Writes FastAPI's 422 for the text s of a parameter at [where, name]
+ * (where: "query" or "path"). Returns 422. */
+int	 resp_invalid_param(struct req *r, const char *where, const char *name,
+	    const char *type, const char *msg, const char *s);
+/* pydantic's int_parsing message, for resp_invalid_param(). */
+#define MSG_INT_PARSING	"Input should be a valid integer, unable to parse " \
+	"string as an integer"
+
 
 /* Answers with the image a profile_image_url names, as Python's profile
  * image routes do: 302 to an http(s) URL, the decoded bytes of a

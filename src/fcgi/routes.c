@@ -14,12 +14,15 @@ const struct route routes[] = {
 	{ "POST", "/api/webhook", h_webhook_set, AUTH_ADMIN, R_JSON },
 	{ "GET", "/manifest.json", h_manifest, AUTH_PUBLIC, 0 },
 	{ "GET", "/opensearch.xml", h_opensearch, AUTH_PUBLIC, 0 },
-	/* main.py models and chat (h_main_models.c; not served yet:
-	 * /api/embeddings, /api/v1/embeddings) */
+	/* main.py models, embeddings and chat (h_main_models.c) */
 	{ "GET", "/api/models", h_main_models_list, AUTH_VERIFIED, 0 },
 	{ "GET", "/api/v1/models", h_main_models_list, AUTH_VERIFIED,
 	    0 },
 	{ "GET", "/api/models/base", h_main_models_base, AUTH_ADMIN, 0 },
+	{ "POST", "/api/embeddings", h_main_embeddings, AUTH_VERIFIED,
+	    R_JSON },
+	{ "POST", "/api/v1/embeddings", h_main_embeddings, AUTH_VERIFIED,
+	    R_JSON },
 	{ "POST", "/api/chat/completions", h_main_chat_completions,
 	    AUTH_VERIFIED, R_JSON },
 	{ "POST", "/api/v1/chat/completions", h_main_chat_completions,
@@ -83,6 +86,11 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/users/{user_id}/groups", h_users_groups, AUTH_ADMIN,
 	    0 },
 
+	/* routers/channels.py (only the lists so far) */
+	{ "GET", "/api/v1/channels/", h_channels_list, AUTH_VERIFIED, 0 },
+	{ "GET", "/api/v1/channels/list", h_channels_list_all, AUTH_VERIFIED,
+	    0 },
+
 	/* routers/chats.py (not served: POST /{id}/messages/{message_id}/event,
 	 * which only emits a socket event: cwebui-streamd) */
 	{ "GET", "/api/v1/chats/", h_chats_list, AUTH_VERIFIED, 0 },
@@ -139,6 +147,10 @@ const struct route routes[] = {
 	{ "DELETE", "/api/v1/chats/{id}/tags/all", h_chats_tags_clear,
 	    AUTH_VERIFIED, 0 },
 
+	/* routers/notes.py (only the lists so far) */
+	{ "GET", "/api/v1/notes/", h_notes_list, AUTH_VERIFIED, 0 },
+	{ "GET", "/api/v1/notes/list", h_notes_list_titles, AUTH_VERIFIED, 0 },
+
 	/* routers/folders.py */
 	{ "GET", "/api/v1/folders/", h_folders_list, AUTH_VERIFIED, 0 },
 	{ "POST", "/api/v1/folders/", h_folders_create, AUTH_VERIFIED, R_JSON },
@@ -171,6 +183,11 @@ const struct route routes[] = {
 	    AUTH_VERIFIED, 0 },
 	{ "DELETE", "/api/v1/models/delete/all", h_models_delete_all,
 	    AUTH_ADMIN, 0 },
+
+	/* routers/knowledge.py (only the lists so far) */
+	{ "GET", "/api/v1/knowledge/", h_knowledge_list, AUTH_VERIFIED, 0 },
+	{ "GET", "/api/v1/knowledge/list", h_knowledge_list_write,
+	    AUTH_VERIFIED, 0 },
 
 	/* routers/tools.py (only the list so far) */
 	{ "GET", "/api/v1/tools/", h_tools_list, AUTH_VERIFIED, 0 },
@@ -250,11 +267,11 @@ const struct route routes[] = {
 	{ "GET", "/ollama/v1/models/{url_idx}", h_ollama_v1_models,
 	    AUTH_VERIFIED, 0 },
 
-	/* routers/openai.py (not served: POST /audio/speech, which the
-	 * frontend never calls; it reaches the proxy below) */
+	/* routers/openai.py */
 	{ "GET", "/openai/config", h_openai_config_get, AUTH_ADMIN, 0 },
 	{ "POST", "/openai/config/update", h_openai_config_update, AUTH_ADMIN,
 	    R_JSON },
+	{ "POST", "/openai/audio/speech", h_openai_speech, AUTH_VERIFIED, 0 },
 	{ "GET", "/openai/models", h_openai_models, AUTH_VERIFIED, 0 },
 	{ "GET", "/openai/models/{url_idx}", h_openai_models_idx,
 	    AUTH_VERIFIED, 0 },

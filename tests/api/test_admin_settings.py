@@ -9,13 +9,12 @@ import json
 import pytest
 
 from conftest import ENGINES, create_users
+from helpers import ACCESS_PROHIBITED
 
 A = "/api/v1/auths"
 LDAP = f"{A}/admin/config/ldap"
 SERVER = f"{LDAP}/server"
 
-ACCESS_PROHIBITED = ("You do not have permission to access this resource. "
-                     "Please contact your administrator for assistance.")
 
 # LdapServerConfig's fields in order, with the defaults config.py derives
 # from an empty environment.

@@ -16,6 +16,8 @@ import jwt
 import pytest
 
 from conftest import ENGINES, signup
+from helpers import (ACCESS_PROHIBITED, ACTION_PROHIBITED, INVALID_TOKEN,
+                     UNAUTHORIZED)
 
 A = "/api/v1/auths"
 
@@ -28,19 +30,12 @@ EMAIL_TAKEN = ("Uh-oh! This email is already registered. Sign in with your "
                "existing account or choose another email to start anew.")
 INVALID_PASSWORD = ("The password provided is incorrect. Please check for "
                     "typos and try again.")
-ACCESS_PROHIBITED = ("You do not have permission to access this resource. "
-                     "Please contact your administrator for assistance.")
-ACTION_PROHIBITED = ("The requested action has been restricted as a "
-                     "security measure.")
 API_KEY_NOT_ALLOWED = "Use of API key is not enabled in the environment."
 API_KEY_CREATION = "API key creation is not allowed in the environment."
 API_KEY_NOT_FOUND = ("Oops! It looks like there's a hiccup. The API key is "
                      "missing. Please make sure to provide a valid API key "
                      "to access this feature.")
 SIGNUP_ERROR = "An internal error occurred during signup."
-UNAUTHORIZED = "401 Unauthorized"
-INVALID_TOKEN = ("Your session has expired or the token is invalid. Please "
-                 "sign in again.")
 
 ADMIN_CONFIG_KEYS = [
     "SHOW_ADMIN_DETAILS", "WEBUI_URL", "ENABLE_SIGNUP", "ENABLE_API_KEY",

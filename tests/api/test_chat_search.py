@@ -10,11 +10,10 @@ would miss "ÉCOLE" for "école": cwebui answers as on PostgreSQL."""
 
 import pytest
 
+from helpers import ACCESS_PROHIBITED, NOT_AUTHENTICATED
+
 C = "/api/v1/chats"
 
-NOT_AUTHENTICATED = "Not authenticated"
-ACCESS_PROHIBITED = ("You do not have permission to access this resource. "
-                     "Please contact your administrator for assistance.")
 
 # name: (title, message contents, newest first by position)
 CORPUS = [

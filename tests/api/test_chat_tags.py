@@ -8,13 +8,9 @@ import json
 
 import pytest
 
-C = "/api/v1/chats"
+from helpers import ACCESS_PROHIBITED, DEFAULT, NOT_AUTHENTICATED, NOT_FOUND
 
-NOT_AUTHENTICATED = "Not authenticated"
-ACCESS_PROHIBITED = ("You do not have permission to access this resource. "
-                     "Please contact your administrator for assistance.")
-NOT_FOUND = "We could not find what you're looking for :/"
-DEFAULT = "Something went wrong :/"
+C = "/api/v1/chats"
 
 
 def ok(r):

@@ -11,14 +11,11 @@ import uuid
 import pytest
 
 from conftest import add_user
+from helpers import (ACCESS_PROHIBITED, DEFAULT, NOT_FOUND,
+                     assert_refuses_anonymous_and_pending)
 
 C = "/api/v1/chats"
 
-NOT_AUTHENTICATED = "Not authenticated"
-ACCESS_PROHIBITED = ("You do not have permission to access this resource. "
-                     "Please contact your administrator for assistance.")
-NOT_FOUND = "We could not find what you're looking for :/"
-DEFAULT = "Something went wrong :/"
 
 CHAT_KEYS = {"id", "user_id", "title", "chat", "updated_at", "created_at",
              "share_id", "archived", "pinned", "meta", "folder_id"}
@@ -100,13 +97,9 @@ ADMIN_ONLY = {"/list/user/x", "/all/db"}
 
 @pytest.mark.parametrize("method,path", ROUTES)
 def test_no_token_and_pending_refused(stack, users, method, path):
-    kw = {"json": {"chat": {}}} if method == "POST" else {}
-    r = stack.request(method, C + path, **kw)
-    assert r.status_code == 401
-    assert r.json() == {"detail": NOT_AUTHENTICATED}
-    r = stack.request(method, C + path, users.pending.token, **kw)
-    assert r.status_code == 401
-    assert r.json() == {"detail": ACCESS_PROHIBITED}
+    body = {"chat": {}} if method == "POST" else None
+    assert_refuses_anonymous_and_pending(stack, method, C + path,
+                                         users.pending.token, body)
     if path in ADMIN_ONLY:
         r = stack.request(method, C + path, users.user.token)
         assert r.status_code == 401

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import ENGINES, create_users, signup
+from helpers import CONFIG_DEFAULT_PERMISSIONS as DEFAULT_PERMISSIONS
 
 
 ANON_KEYS = {"status", "name", "version", "default_locale", "oauth",
@@ -43,23 +44,6 @@ MEMBER_KEYS = ANON_KEYS | {
     "default_models", "default_prompt_suggestions", "user_count", "code",
     "audio", "file", "permissions", "google_drive", "onedrive", "ui",
     "license_metadata"}
-DEFAULT_PERMISSIONS = {
-    "workspace": {"models": False, "knowledge": False, "prompts": False,
-                  "tools": False},
-    "sharing": {"public_models": False, "public_knowledge": False,
-                "public_prompts": False, "public_tools": False,
-                "public_notes": False},
-    "chat": {"controls": True, "valves": True, "system_prompt": True,
-             "params": True, "file_upload": True, "delete": True,
-             "delete_message": True, "continue_response": True,
-             "regenerate_response": True, "rate_response": True,
-             "edit": True, "share": True, "export": True, "stt": True,
-             "tts": True, "call": True, "multiple_models": True,
-             "temporary": True, "temporary_enforced": False},
-    "features": {"direct_tool_servers": False, "web_search": True,
-                 "image_generation": True, "code_interpreter": True,
-                 "notes": True},
-}
 SUGGESTION_TITLES = [
     ["Help me study", "vocabulary for a college entrance exam"],
     ["Give me ideas", "for what to do with my kids' art"],

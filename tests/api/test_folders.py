@@ -11,14 +11,12 @@ import uuid
 import pytest
 
 from conftest import add_user
+from helpers import (ACCESS_PROHIBITED, NOT_FOUND,
+                     assert_refuses_anonymous_and_pending)
 
 F = "/api/v1/folders"
 C = "/api/v1/chats"
 
-NOT_AUTHENTICATED = "Not authenticated"
-ACCESS_PROHIBITED = ("You do not have permission to access this resource. "
-                     "Please contact your administrator for assistance.")
-NOT_FOUND = "We could not find what you're looking for :/"
 EXISTS = "[ERROR: Folder already exists]"
 
 FOLDER_KEYS = {"id", "parent_id", "user_id", "name", "items", "meta", "data",
@@ -95,12 +93,8 @@ def test_no_token_and_pending(stack, users, method, path):
     fid = mkfolder(stack, users.admin.token, f"auth-{uuid.uuid4()}")["id"]
     p = path.replace("{id}", fid)
     body = {"name": "x", "is_expanded": True} if method == "POST" else None
-    r = stack.request(method, p, json=body)
-    assert r.status_code == 401
-    assert r.json() == {"detail": NOT_AUTHENTICATED}
-    r = stack.request(method, p, users.pending.token, json=body)
-    assert r.status_code == 401
-    assert r.json() == {"detail": ACCESS_PROHIBITED}
+    assert_refuses_anonymous_and_pending(stack, method, p,
+                                         users.pending.token, body)
     # nothing changed
     row = folder_row(stack, fid)
     assert row is not None and row["name"].startswith("auth-")

@@ -6,8 +6,7 @@ import json
 import pytest
 
 from conftest import ROLES, add_user
-
-NOT_FOUND = "We could not find what you're looking for :/"
+from helpers import NOT_FOUND
 
 
 @pytest.fixture(scope="module")

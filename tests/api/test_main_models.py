@@ -92,6 +92,31 @@ def test_hanging_connection_does_not_block(stack, users,
     assert "gpt-a" in got and "gpt-h" not in got
 
 
+def test_openai_and_ollama_lists_in_one_round(stack, users,
+                                              make_fake_provider):
+    a = make_fake_provider(models=["gpt-a"])
+    f = make_fake_provider(models=["gpt-s"], ollama_models=["slow:latest"])
+    connect(stack, users.admin.token, openai=[a, f], ollama=[f])
+    # slow (below the model-list timeout): the OpenAI /models and the
+    # Ollama /api/tags and /api/ps are inside the fake at the same time;
+    # asked one after the other, at most one would be
+    f.set(delay_ms=700)
+    f.clear()
+    got = ids(stack.get("/api/models", token=users.admin.token))
+    assert "gpt-a" in got and "gpt-s" in got and "slow:latest" in got
+    paths = sorted(q["path"] for q in f.requests())
+    assert paths == ["/api/ps", "/api/tags", "/v1/models"], paths
+    assert f.stats()["max_in_flight"] == 3, f.stats()
+    # hanging on both APIs: the list still comes, without their models
+    f.set(delay_ms=0, hang=True)
+    got = ids(stack.get("/api/models?refresh=true",
+                        token=users.admin.token))
+    assert "gpt-a" in got
+    assert "gpt-s" not in got and "slow:latest" not in got
+    assert {q["path"] for q in f.requests()} >= {"/v1/models",
+                                                 "/api/tags"}
+
+
 def test_workspace_model_system_prompt(stack, users, fake_provider):
     fake_provider.set(models=["gpt-b"], reply="fine")
     connect(stack, users.admin.token, openai=[fake_provider])
@@ -229,3 +254,77 @@ def test_base_models_cache_and_refresh(stack, make_stack, fake_provider):
     assert "gpt-old" in got and "gpt-new" not in got
     got = ids(s.get("/api/models?refresh=true", token=u.admin.token))
     assert "gpt-new" in got and "gpt-old" not in got
+
+
+def embed(stack, token, path="/api/embeddings", **body):
+    return stack.post(path, token=token, json=body)
+
+
+def test_embeddings_openai(stack, users, fake_provider):
+    fake_provider.set(models=["gpt-e"])
+    connect(stack, users.admin.token, openai=[fake_provider])
+    delete_models(stack, users.admin.token)
+    fake_provider.clear()
+    for path in ("/api/embeddings", "/api/v1/embeddings"):
+        r = embed(stack, users.admin.token, path, model="gpt-e",
+                  input=["a", "b"], dimensions=8)
+        assert r.status_code == 200, r.text
+        assert r.json()["object"] == "list"
+        assert r.json()["data"][0]["object"] == "embedding"
+        assert len(r.json()["data"][0]["embedding"]) == 8
+    sent = fake_provider.requests("/v1/embeddings")
+    assert len(sent) == 2
+    assert sent[0]["body"] == {"model": "gpt-e", "input": ["a", "b"],
+                               "dimensions": 8}
+    # a plain user may not use a base model without a workspace model
+    r = embed(stack, users.user.token, model="gpt-e", input="x")
+    assert r.status_code == 500 and r.text == "Internal Server Error"
+    r = embed(stack, users.admin.token, model="nope", input="x")
+    assert r.status_code == 500 and r.text == "Internal Server Error"
+    assert len(fake_provider.requests("/v1/embeddings")) == 2
+    # a public workspace model: sent as named; the upstream error relayed
+    create_model(stack, users.admin.token, id="emb", name="Emb",
+                 base_model_id="gpt-e", access_control=None)
+    r = embed(stack, users.user.token, model="emb", input="x")
+    assert r.status_code == 404, r.text
+    assert r.json()["error"]["code"] == "model_not_found"
+    assert fake_provider.requests("/v1/embeddings")[-1]["body"]["model"] \
+        == "emb"
+    r = stack.post("/api/embeddings", token=users.admin.token, json=[1])
+    assert r.status_code == 422
+    assert stack.post("/api/embeddings", json={"model": "gpt-e"}) \
+        .status_code == 401
+    delete_models(stack, users.admin.token)
+
+
+def test_embeddings_ollama(stack, users, fake_provider):
+    fake_provider.set(ollama_models=["nomic:latest"])
+    connect(stack, users.admin.token, ollama=[fake_provider],
+            ollama_configs={"0": {"prefix_id": "px"}})
+    fake_provider.clear()
+    r = embed(stack, users.admin.token, model="px.nomic:latest",
+              input=["a", "b"], truncate=True, keep_alive="5m")
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["object"] == "list" and got["model"] is None
+    assert len(got["data"]) == 1
+    assert got["data"][0]["object"] == "embedding"
+    assert got["data"][0]["index"] == 0
+    assert len(got["data"][0]["embedding"]) > 0
+    sent = fake_provider.requests("/api/embeddings")
+    assert [q["body"] for q in sent] == [
+        {"model": "nomic:latest", "prompt": "a\nb", "keep_alive": "5m"}]
+    # options must be an object (Python's form fails: a plain 500)
+    r = embed(stack, users.admin.token, model="px.nomic:latest",
+              input="a", options=[1])
+    assert r.status_code == 500 and r.text == "Internal Server Error"
+    assert len(fake_provider.requests("/api/embeddings")) == 1
+    # an upstream error comes back as Python words it
+    fake_provider.set(fail_status={"/api/embeddings": 503})
+    r = embed(stack, users.admin.token, model="px.nomic:latest",
+              input="a")
+    assert r.status_code == 500, r.text
+    assert r.json() == {"detail": "Ollama: fake failure"}
+    # a model no connection lists: Python's uncaught "Model not found"
+    r = embed(stack, users.admin.token, model="nomic:latest", input="a")
+    assert r.status_code == 500 and r.text == "Internal Server Error"

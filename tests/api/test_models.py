@@ -7,8 +7,8 @@ import json
 import pytest
 
 from conftest import ROLES
+from helpers import NOT_FOUND
 
-NOT_FOUND = "We could not find what you're looking for :/"
 TAKEN = ("Uh-oh! This model id is already registered. Please choose "
          "another model id string.")
 

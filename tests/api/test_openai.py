@@ -9,13 +9,11 @@ import pytest
 
 from fakes import fake_provider, make_fake_provider  # noqa: F401
 from workers import no_worker_crash  # noqa: F401
+from helpers import add_model, assert_admin_only
 
 # A short model-list timeout so a hanging connection costs 2 seconds.
 pytestmark = pytest.mark.stack_env(AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST="2",
                                    MODELS_CACHE_TTL="0")
-
-ACCESS_PROHIBITED = ("You do not have permission to access this resource. "
-                     "Please contact your administrator for assistance.")
 
 
 def configure(stack, token, fakes, keys=None, configs=None, enable=True):
@@ -28,21 +26,6 @@ def configure(stack, token, fakes, keys=None, configs=None, enable=True):
     })
     assert r.status_code == 200, r.text
     return r.json()
-
-
-def add_model(stack, model_id, owner, access_control=None, base=None,
-              params=None):
-    """A workspace model row, as Python's Models.insert_new_model writes
-    it (access_control None is public, {} private)."""
-    now = int(time.time())
-    stack.sql('DELETE FROM "model" WHERE id = ?', (model_id,))
-    stack.sql('INSERT INTO "model" (id, user_id, base_model_id, name, meta, '
-              'params, created_at, updated_at, access_control, is_active) '
-              'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-              (model_id, owner, base, model_id, "{}",
-               json.dumps(params or {}), now, now,
-               None if access_control is None else json.dumps(access_control),
-               True))
 
 
 def chat(stack, token, model, path="/openai/chat/completions", **extra):
@@ -105,11 +88,7 @@ def test_config_update_validation(stack, users):
     ("POST", "/openai/verify", {"url": "http://127.0.0.1:9", "key": ""}),
 ])
 def test_admin_routes_refused(stack, users, method, path, body):
-    for role in ("none", "pending", "user"):
-        r = stack.request(method, path, token=users.token(role), json=body)
-        assert r.status_code in (401, 403), (role, r.text)
-        if role == "user":
-            assert r.json()["detail"] == ACCESS_PROHIBITED
+    assert_admin_only(stack, users, method, path, body)
 
 
 def test_verified_routes_refuse_pending(stack, users):
@@ -328,3 +307,35 @@ def test_forward_user_info_headers(stack, users, fake_provider):
         assert h["x-openwebui-user-id"] == users.admin.id
     finally:
         stack.restart()
+
+
+def test_audio_speech(stack, users, fake_provider):
+    import hashlib
+    body = json.dumps({"model": "tts-1", "input": "hi", "voice": "alloy"})
+    # no connection at https://api.openai.com/v1: Python's uncaught error,
+    # and not the proxy (the fake sees nothing)
+    configure(stack, users.admin.token, [fake_provider])
+    fake_provider.clear()
+    r = stack.post("/openai/audio/speech", token=users.user.token,
+                   data=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 500 and r.text == "Internal Server Error"
+    assert fake_provider.requests() == []
+    # cached answers are served from DATA_DIR/cache/audio/speech by the
+    # SHA-256 of the body, without asking the connection
+    r = stack.post("/openai/config/update", token=users.admin.token, json={
+        "ENABLE_OPENAI_API": True,
+        "OPENAI_API_BASE_URLS": [fake_provider.openai_base,
+                                 "https://api.openai.com/v1"],
+        "OPENAI_API_KEYS": ["", "sk-none"], "OPENAI_API_CONFIGS": {}})
+    assert r.status_code == 200, r.text
+    d = stack.data_dir / "cache" / "audio" / "speech"
+    d.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(body.encode()).hexdigest()
+    (d / f"{name}.mp3").write_bytes(b"ID3\x00fake-mp3\xff")
+    r = stack.post("/openai/audio/speech", token=users.user.token,
+                   data=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("audio/mpeg")
+    assert r.content == b"ID3\x00fake-mp3\xff"
+    assert fake_provider.requests() == []
+    assert stack.post("/openai/audio/speech", data=body).status_code == 401

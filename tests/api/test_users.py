@@ -11,15 +11,14 @@ import uuid
 import pytest
 
 from conftest import add_user
+from helpers import (ACCESS_PROHIBITED, ACTION_PROHIBITED,
+                     CONFIG_DEFAULT_PERMISSIONS as CONFIG_DEFAULTS,
+                     MODEL_DEFAULT_PERMISSIONS as MODEL_DEFAULTS,
+                     NOT_FOUND as USER_NOT_FOUND,
+                     assert_refuses_anonymous_and_pending)
 
 U = "/api/v1/users"
 
-NOT_AUTHENTICATED = "Not authenticated"
-ACCESS_PROHIBITED = ("You do not have permission to access this resource. "
-                     "Please contact your administrator for assistance.")
-USER_NOT_FOUND = "We could not find what you're looking for :/"
-ACTION_PROHIBITED = ("The requested action has been restricted as a "
-                     "security measure.")
 EMAIL_TAKEN = ("Uh-oh! This email is already registered. Sign in with your "
                "existing account or choose another email to start anew.")
 PRIMARY_ADMIN = "Could not verify primary admin status."
@@ -31,27 +30,6 @@ USER_MODEL_KEYS = {"id", "name", "email", "username", "role",
 GROUP_KEYS = {"id", "user_id", "name", "description", "data", "meta",
               "permissions", "user_ids", "created_at", "updated_at"}
 
-# The UserPermissions model's own defaults (routers/users.py).
-MODEL_DEFAULTS = {
-    "workspace": {"models": False, "knowledge": False, "prompts": False,
-                  "tools": False},
-    "sharing": {"public_models": True, "public_knowledge": True,
-                "public_prompts": True, "public_tools": True,
-                "public_notes": True},
-    "chat": {"controls": True, "valves": True, "system_prompt": True,
-             "params": True, "file_upload": True, "delete": True,
-             "delete_message": True, "continue_response": True,
-             "regenerate_response": True, "rate_response": True,
-             "edit": True, "share": True, "export": True, "stt": True,
-             "tts": True, "call": True, "multiple_models": True,
-             "temporary": True, "temporary_enforced": False},
-    "features": {"direct_tool_servers": False, "web_search": True,
-                 "image_generation": True, "code_interpreter": True,
-                 "notes": True},
-}
-# DEFAULT_USER_PERMISSIONS of config.py: sharing is off there.
-CONFIG_DEFAULTS = {**MODEL_DEFAULTS,
-                   "sharing": {k: False for k in MODEL_DEFAULTS["sharing"]}}
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806"
                     "0000001f15c4890000000d49444154789c6360000002000001"
@@ -146,12 +124,8 @@ ADMIN_ROUTES = [
 def test_no_token_and_pending(stack, users, method, path):
     p = U + path.replace("{id}", users.user.id)
     body = {} if method == "POST" else None
-    r = stack.request(method, p, json=body)
-    assert r.status_code == 401
-    assert r.json() == {"detail": NOT_AUTHENTICATED}
-    r = stack.request(method, p, users.pending.token, json=body)
-    assert r.status_code == 401
-    assert r.json() == {"detail": ACCESS_PROHIBITED}
+    assert_refuses_anonymous_and_pending(stack, method, p,
+                                         users.pending.token, body)
 
 
 @pytest.mark.parametrize("method,path", ADMIN_ROUTES)

@@ -5,9 +5,13 @@
 // directory) unless BASE_URL points at a running one, then walks through:
 // onboarding, admin sign-up, reload, sign-out, sign-in, a second person's
 // sign-up (pending overlay), the admin activating them on /admin/users, and
-// direct loads of SPA paths.  Every step takes a screenshot; every failed
-// request (status >= 400 or no response), console error and page error is
-// recorded with the step it happened in.  See README.md.
+// direct loads of SPA paths; then, with a fake LLM provider
+// (tests/fake/provider.py): an OpenAI connection added in Admin Settings >
+// Connections, its models in the model picker, a folder created and renamed
+// in the sidebar, a chat (made through the API) in the sidebar, found by the
+// search and opened, a group, and workspace models.  Every step takes a
+// screenshot; every failed request (status >= 400 or no response), console
+// error and page error is recorded with the step it happened in.  See README.md.
 //
 // Exit status: 0 when every step passed, 1 otherwise, 2 on a setup error.
 
@@ -26,6 +30,7 @@ const SHOTS = path.resolve(env.SHOTS_DIR || '/tmp/e2e-shots');
 const CHROMIUM = env.CHROMIUM || '/usr/bin/chromium';
 const PORT = env.PORT || '18080';
 const STEP_TIMEOUT = Number(env.STEP_TIMEOUT_MS || 20000);
+const FAKE_PORT = env.FAKE_PORT || String(Number(PORT) + 1);
 // STUB_MISSING=1: when the backend answers 404 to one of these paths (not
 // implemented yet), the browser gets the empty answer Open WebUI gives on a
 // fresh install instead, so that the pages gated on them can load.  Every
@@ -93,6 +98,10 @@ async function startStack() {
 		console.error('frontend.mjs: FRONTEND_DIR must name a built Open WebUI frontend (with index.html), or set BASE_URL');
 		process.exit(2);
 	}
+	if (await waitHealthy(`http://127.0.0.1:${PORT}`, 1)) {
+		console.error(`frontend.mjs: port ${PORT} already serves a stack; stop it or set PORT`);
+		process.exit(2);
+	}
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwebui-e2e-'));
 	const child = spawn(path.join(repoRoot, 'fcgi-conf', 'run-stack'), [], {
 		env: {
@@ -119,9 +128,11 @@ async function startStack() {
 	return { base, child, dir };
 }
 
+let fake = null;
 const results = [];
 const stubbed = [];
 const failures = [];
+const calls = [];
 const consoleErrors = [];
 let currentStep = 'setup';
 
@@ -132,7 +143,17 @@ async function stub(ctx) {
 		const u = new URL(route.request().url());
 		const hit = route.request().method() === 'GET' && STUBS.find(([re]) => re.test(u.pathname));
 		if (!hit) return route.continue();
-		const resp = await route.fetch();
+		// route.fetch() may meet a keep-alive connection the server just
+		// closed (ECONNRESET): try again once, then fail the request
+		let resp = null;
+		for (let i = 0; i < 2 && !resp; i++) {
+			try {
+				resp = await route.fetch();
+			} catch (e) {
+				/* again */
+			}
+		}
+		if (!resp) return route.abort().catch(() => {});
 		if (resp.status() !== 404) return route.fulfill({ response: resp });
 		stubbed.push({ step: currentStep, url: u.pathname });
 		return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(hit[1]) });
@@ -142,6 +163,9 @@ async function stub(ctx) {
 // watch: record the failing requests, console errors and page errors of page.
 function watch(page, who) {
 	page.on('response', async (resp) => {
+		const u = new URL(resp.url());
+		if (/^\/(api|openai|ollama)\//.test(u.pathname))
+			calls.push({ step: currentStep, who, method: resp.request().method(), path: u.pathname + u.search, status: resp.status() });
 		if (resp.status() < 400) return;
 		let body = '';
 		try {
@@ -173,7 +197,10 @@ function watch(page, who) {
 			consoleErrors.push({ step: currentStep, who, type: msg.type(), text: msg.text().slice(0, 300) });
 	});
 	page.on('pageerror', (err) => {
-		consoleErrors.push({ step: currentStep, who, type: 'pageerror', text: String(err).slice(0, 300) });
+		consoleErrors.push({
+			step: currentStep, who, type: 'pageerror', text: String(err).slice(0, 300),
+			stack: String(err.stack || '').split('\n').slice(0, 6).join(' | ')
+		});
 	});
 }
 
@@ -201,6 +228,7 @@ async function step(name, page, fn) {
 		error = String(e.message || e).split('\n').slice(0, 4).join(' | ');
 	}
 	await sleep(500);
+	for (const t of await errorToasts(page)) notes.push(`error toast: ${t}`);
 	const screenshot = await shot(page, name);
 	results.push({ step: name, ok, ms: Date.now() - t0, error, notes, url: page.url(), screenshot });
 	console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${error ? ': ' + error : ''}`);
@@ -209,6 +237,42 @@ async function step(name, page, fn) {
 }
 
 let notes = [];
+
+// errorToasts: the texts of the error toasts (svelte-sonner) page shows now.
+async function errorToasts(page) {
+	try {
+		return await page.locator('[data-sonner-toast][data-type="error"]').allInnerTexts();
+	} catch (e) {
+		return [];
+	}
+}
+
+// startFake: the fake LLM provider (tests/fake/provider.py) on FAKE_PORT.
+async function startFake() {
+	try {
+		await fetch(`http://127.0.0.1:${FAKE_PORT}/`);
+		console.error(`frontend.mjs: port ${FAKE_PORT} is in use; set FAKE_PORT`);
+		process.exit(2);
+	} catch (e) {
+		/* free */
+	}
+	const child = spawn(env.PYTHON || '/usr/bin/python3',
+		[path.join(repoRoot, 'tests', 'fake', 'provider.py'), '--port', FAKE_PORT],
+		{ stdio: 'ignore' });
+	const url = `http://127.0.0.1:${FAKE_PORT}`;
+	const end = Date.now() + 10000;
+	while (Date.now() < end) {
+		try {
+			if ((await fetch(`${url}/_control`)).ok) return { child, url };
+		} catch (e) {
+			/* not yet */
+		}
+		await sleep(100);
+	}
+	child.kill('SIGTERM');
+	console.error(`frontend.mjs: the fake provider did not start on port ${FAKE_PORT}`);
+	process.exit(2);
+}
 
 // expectMainPage: the signed-in app shell is shown (sidebar with the user
 // menu, no auth form, no pending overlay).  Whether the chat page finished
@@ -271,17 +335,225 @@ async function directLoad(page, urlPath, base) {
 	await page.locator('#splash-screen').waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
 }
 
+// api: call the backend from page with its session token; returns
+// {status, body}.
+async function api(page, method, urlPath, body) {
+	return page.evaluate(async ([method, urlPath, body]) => {
+		const h = { Authorization: `Bearer ${localStorage.token}` };
+		if (body !== undefined) h['Content-Type'] = 'application/json';
+		const r = await fetch(urlPath, {
+			method, headers: h, body: body === undefined ? undefined : JSON.stringify(body)
+		});
+		let b = null;
+		try {
+			b = await r.json();
+		} catch (e) {
+			/* not JSON */
+		}
+		return { status: r.status, body: b };
+	}, [method, urlPath, body]);
+}
+
+// openSidebar: open the sidebar when it is closed (its state is kept in
+// localStorage.sidebar).
+async function openSidebar(page) {
+	const open = page.locator('[aria-label="Open Sidebar"]:visible').first();
+	if (await open.count()) await open.click();
+	await page.locator('#sidebar-folder-button', { hasText: 'Chats' }).first()
+		.waitFor({ state: 'visible' });
+}
+
+const FOLDER = 'E2E Folder';
+const FOLDER_RENAMED = 'E2E Renamed';
+const CHAT_TITLE = 'Zebra crossing e2e chat';
+const GROUP = 'E2E Group';
+const WS_MODEL = 'E2E Workspace Model';
+
+// extendedSteps: connections, model picker, folders, search, groups and
+// workspace models, as the admin (page a, signed in).
+async function extendedSteps(a, base) {
+	await step('15-admin-adds-openai-connection', a, async () => {
+		await a.goto(base + '/admin/settings/connections', { waitUntil: 'domcontentloaded' });
+		await dismissChangelog(a);
+		const row = a.locator('div.flex.justify-between', {
+			has: a.getByText('Manage OpenAI API Connections', { exact: true })
+		}).last();
+		await row.getByRole('button').click();
+		await a.locator('#url-input').fill(`${fake.url}/v1`);
+		const key = a.locator('input[placeholder="API Key"]:visible').first();
+		await key.fill('sk-e2e');
+		await key.dispatchEvent('change');
+		await a.locator('form button[type="submit"]', { hasText: 'Save' }).last().click();
+		await a.getByText('OpenAI API settings updated').first().waitFor({ state: 'visible' });
+		const cfg = await api(a, 'GET', '/openai/config');
+		if (!(cfg.body?.OPENAI_API_BASE_URLS || []).includes(`${fake.url}/v1`))
+			throw new Error(`/openai/config: ${cfg.status} ${JSON.stringify(cfg.body).slice(0, 200)}`);
+	});
+
+	await step('16-model-picker-lists-fake-models', a, async () => {
+		await a.goto(base + '/', { waitUntil: 'domcontentloaded' });
+		await expectMainPage(a);
+		await a.locator('button[aria-label="Select a model"]:visible').first().click();
+		for (const m of ['gpt-fake', 'gpt-fake-mini'])
+			await a.getByText(m, { exact: true }).first().waitFor({ state: 'visible' });
+		await a.keyboard.press('Escape');
+	});
+
+	await step('17-folder-create', a, async () => {
+		await openSidebar(a);
+		const hdr = a.locator('#sidebar-folder-button', { hasText: 'Folders' }).first();
+		await hdr.hover();
+		await hdr.locator('button.absolute').click();
+		await a.locator('input[placeholder="Enter folder name"]').fill(FOLDER);
+		await a.locator('form button[type="submit"]', { hasText: 'Save' }).last().click();
+		await a.locator('button[id^="folder-"]', { hasText: FOLDER }).first()
+			.waitFor({ state: 'visible' });
+	});
+
+	await step('18-folder-rename', a, async () => {
+		await a.locator('button[id^="folder-"]', { hasText: FOLDER }).first().dblclick();
+		const input = a.locator('input[id^="folder-"][id$="-input"]').first();
+		await input.waitFor({ state: 'visible' });
+		await input.fill(FOLDER_RENAMED);
+		await input.press('Enter');
+		await a.locator('button[id^="folder-"]', { hasText: FOLDER_RENAMED }).first()
+			.waitFor({ state: 'visible' });
+		await sleep(500);
+		const r = await api(a, 'GET', '/api/v1/folders/');
+		if (!(r.body || []).some((f) => f.name === FOLDER_RENAMED))
+			throw new Error(`/api/v1/folders/: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+		// a reload shows the new name too
+		await a.reload({ waitUntil: 'domcontentloaded' });
+		await expectMainPage(a);
+		await openSidebar(a);
+		await a.locator('button[id^="folder-"]', { hasText: FOLDER_RENAMED }).first()
+			.waitFor({ state: 'visible' });
+	});
+
+	await step('19-chat-in-sidebar', a, async () => {
+		const r = await api(a, 'POST', '/api/v1/chats/new', {
+			chat: {
+				title: CHAT_TITLE, models: ['gpt-fake'],
+				history: { messages: {}, currentId: null }, messages: []
+			}
+		});
+		if (r.status !== 200 || !r.body?.id)
+			throw new Error(`POST /api/v1/chats/new: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+		await a.reload({ waitUntil: 'domcontentloaded' });
+		await expectMainPage(a);
+		await openSidebar(a);
+		// the sidebar loads the chat list after the channels
+		await a.locator('#sidebar-chat-item', { hasText: CHAT_TITLE }).first()
+			.waitFor({ state: 'visible' });
+	});
+
+	await step('20-search-finds-chat', a, async () => {
+		await a.locator('button[aria-label="Search"]:visible').first().click();
+		const q = a.locator('input[placeholder="Search"]:visible').last();
+		await q.fill('zebra');
+		await a.locator('[role="dialog"], .modal', { hasText: CHAT_TITLE }).first()
+			.waitFor({ state: 'visible' });
+		await sleep(500);
+		await shot(a, '20b-search-modal');
+		await q.fill('nosuchwordanywhere');
+		await sleep(1000);
+		if (await a.locator('[role="dialog"] >> text=' + CHAT_TITLE).count())
+			notes.push('a search for an absent word still lists the chat');
+		await a.keyboard.press('Escape');
+	});
+
+	await step('20c-chat-open', a, async () => {
+		await openSidebar(a);
+		await a.locator('#sidebar-chat-item', { hasText: CHAT_TITLE }).first().click();
+		await a.waitForURL(/\/c\/[0-9a-f-]+$/, { timeout: STEP_TIMEOUT });
+		await a.locator('#chat-input:visible').first().waitFor({ state: 'visible' });
+		const r = await api(a, 'GET', '/api/v1/chats/' + a.url().split('/c/')[1]);
+		if (r.body?.title !== CHAT_TITLE) throw new Error(`chat: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+	});
+
+	await step('21-admin-creates-group', a, async () => {
+		await a.goto(base + '/admin/users/groups', { waitUntil: 'domcontentloaded' });
+		await dismissChangelog(a);
+		await a.locator('button[aria-label="Create Group"]').first().click();
+		await a.locator('input[placeholder="Group Name"]').fill(GROUP);
+		await a.locator('textarea[placeholder="Group Description"]').fill('made by the e2e scenario');
+		await a.locator('form button[type="submit"]', { hasText: 'Save' }).last().click();
+		await a.getByText(GROUP, { exact: true }).first().waitFor({ state: 'visible' });
+		const r = await api(a, 'GET', '/api/v1/groups/');
+		if (!(r.body || []).some((g) => g.name === GROUP))
+			throw new Error(`/api/v1/groups/: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+	});
+
+	await step('22-workspace-model-create', a, async () => {
+		await a.goto(base + '/workspace/models/create', { waitUntil: 'domcontentloaded' });
+		await dismissChangelog(a);
+		await a.locator('input[placeholder="Model Name"]').fill(WS_MODEL);
+		await a.locator('select', { has: a.locator('option', { hasText: 'Select a base model' }) })
+			.first().selectOption('gpt-fake');
+		await a.locator('button[type="submit"]', { hasText: 'Save & Create' }).click();
+		await a.waitForURL((u) => u.pathname === '/workspace/models', { timeout: STEP_TIMEOUT });
+		await a.getByText(WS_MODEL, { exact: true }).first().waitFor({ state: 'visible' });
+		const r = await api(a, 'GET', '/api/models');
+		if (!(r.body?.data || []).some((m) => m.name === WS_MODEL))
+			notes.push(`/api/models does not list ${WS_MODEL}: ${r.status}`);
+	});
+
+	// the same model made through the API (what the editor's Save & Create
+	// sends), then shown by Workspace > Models and the model picker
+	await step('23-workspace-model-via-api-listed', a, async () => {
+		const id = 'e2e-api-model';
+		const r = await api(a, 'POST', '/api/v1/models/create', {
+			id, base_model_id: 'gpt-fake', name: 'E2E API Model',
+			meta: { profile_image_url: '/static/favicon.png', description: 'made by e2e', suggestion_prompts: null },
+			params: {}, access_control: {}
+		});
+		if (r.status !== 200)
+			throw new Error(`POST /api/v1/models/create: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+		await a.goto(base + '/workspace/models', { waitUntil: 'domcontentloaded' });
+		await dismissChangelog(a);
+		await a.getByText('E2E API Model', { exact: true }).first().waitFor({ state: 'visible' });
+		await a.goto(base + '/', { waitUntil: 'domcontentloaded' });
+		await expectMainPage(a);
+		await a.locator('button[aria-label="Select a model"]:visible').first().click();
+		await a.getByText('E2E API Model', { exact: true }).first().waitFor({ state: 'visible' });
+		await a.keyboard.press('Escape');
+	});
+}
+
+// stopChildren: end the stack and the fake provider this script started.
+function stopChildren() {
+	if (fake) {
+		try {
+			fake.child.kill('SIGTERM');
+		} catch (e) {
+			/* gone */
+		}
+	}
+	if (stack) {
+		try {
+			process.kill(-stack.child.pid, 'SIGTERM');
+		} catch (e) {
+			/* gone */
+		}
+	}
+	fake = stack = null;
+}
+
+let stack = null;
+
 async function main() {
+	process.on('exit', stopChildren);
+	for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(2));
 	const { chromium } = await loadPlaywright();
 	fs.mkdirSync(SHOTS, { recursive: true });
 
-	let stack = null;
 	let base = env.BASE_URL;
 	if (!base) {
 		stack = await startStack();
 		base = stack.base;
 	}
 	base = base.replace(/\/$/, '');
+	fake = await startFake();
 
 	// launch() gives chromium a fresh temporary profile (--user-data-dir) of
 	// its own and removes it on close.
@@ -425,16 +697,13 @@ async function main() {
 		await a.waitForURL((u) => !u.pathname.startsWith('/auth'), { timeout: STEP_TIMEOUT });
 	});
 
-	await browser.close();
-	if (stack) {
-		try {
-			process.kill(-stack.child.pid, 'SIGTERM');
-		} catch (e) {
-			/* gone */
-		}
-	}
+	await extendedSteps(a, base);
 
-	const report = { base, stubMissing: STUB_MISSING, results, stubbed, failures, consoleErrors };
+	await browser.close();
+	const stackDir = stack && stack.dir;
+	stopChildren();
+
+	const report = { base, stubMissing: STUB_MISSING, results, stubbed, failures, consoleErrors, calls };
 	fs.writeFileSync(path.join(SHOTS, 'report.json'), JSON.stringify(report, null, 2));
 
 	const seen = new Set();
@@ -451,7 +720,7 @@ async function main() {
 		console.log(`\nStubbed (backend 404, STUB_MISSING=1): ${paths.join(' ') || 'none'}`);
 	}
 	console.log(`\n${results.filter((r) => r.ok).length}/${results.length} steps passed; report: ${SHOTS}/report.json`);
-	if (stack) console.log(`stack log: ${stack.dir}/stack.log`);
+	if (stackDir) console.log(`stack log: ${stackDir}/stack.log`);
 	process.exit(results.every((r) => r.ok) ? 0 : 1);
 }
 

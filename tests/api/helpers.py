@@ -1,0 +1,95 @@
+"""What several API test files share: the Python backend's error messages
+(constants.py ERROR_MESSAGES), the default user permissions, the checks
+that a route refuses callers without the role it needs, and rows written as
+the Python backend writes them."""
+
+import json
+import time
+
+NOT_AUTHENTICATED = "Not authenticated"
+ACCESS_PROHIBITED = ("You do not have permission to access this resource. "
+                     "Please contact your administrator for assistance.")
+ACTION_PROHIBITED = ("The requested action has been restricted as a "
+                     "security measure.")
+NOT_FOUND = "We could not find what you're looking for :/"
+DEFAULT = "Something went wrong :/"
+UNAUTHORIZED = "401 Unauthorized"
+INVALID_TOKEN = ("Your session has expired or the token is invalid. Please "
+                 "sign in again.")
+
+# The UserPermissions model's own defaults (routers/users.py).
+MODEL_DEFAULT_PERMISSIONS = {
+    "workspace": {"models": False, "knowledge": False, "prompts": False,
+                  "tools": False},
+    "sharing": {"public_models": True, "public_knowledge": True,
+                "public_prompts": True, "public_tools": True,
+                "public_notes": True},
+    "chat": {"controls": True, "valves": True, "system_prompt": True,
+             "params": True, "file_upload": True, "delete": True,
+             "delete_message": True, "continue_response": True,
+             "regenerate_response": True, "rate_response": True,
+             "edit": True, "share": True, "export": True, "stt": True,
+             "tts": True, "call": True, "multiple_models": True,
+             "temporary": True, "temporary_enforced": False},
+    "features": {"direct_tool_servers": False, "web_search": True,
+                 "image_generation": True, "code_interpreter": True,
+                 "notes": True},
+}
+# DEFAULT_USER_PERMISSIONS of config.py: sharing is off there.
+CONFIG_DEFAULT_PERMISSIONS = {
+    **MODEL_DEFAULT_PERMISSIONS,
+    "sharing": {k: False for k in MODEL_DEFAULT_PERMISSIONS["sharing"]}}
+
+
+def assert_refuses_anonymous_and_pending(stack, method, path, pending_token,
+                                         body=None):
+    """A verified route: 401 "Not authenticated" without a token, 401
+    ACCESS_PROHIBITED for a pending user."""
+    r = stack.request(method, path, json=body)
+    assert r.status_code == 401
+    assert r.json() == {"detail": NOT_AUTHENTICATED}
+    r = stack.request(method, path, pending_token, json=body)
+    assert r.status_code == 401
+    assert r.json() == {"detail": ACCESS_PROHIBITED}
+
+
+def assert_admin_only(stack, users, method, path, body=None):
+    """An admin route: refused (401 or 403) without a token, for a pending
+    user and for a user (ACCESS_PROHIBITED)."""
+    for role in ("none", "pending", "user"):
+        r = stack.request(method, path, token=users.token(role), json=body)
+        assert r.status_code in (401, 403), (role, r.text)
+        if role == "user":
+            assert r.json()["detail"] == ACCESS_PROHIBITED
+
+
+def add_model(stack, model_id, owner, access_control=None, base=None,
+              params=None):
+    """A workspace model row as Python's Models.insert_new_model writes it
+    (access_control None is public, {} private)."""
+    now = int(time.time())
+    stack.sql('DELETE FROM "model" WHERE id = ?', (model_id,))
+    stack.sql('INSERT INTO "model" (id, user_id, base_model_id, name, meta, '
+              'params, created_at, updated_at, access_control, is_active) '
+              'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              (model_id, owner, base, model_id, "{}",
+               json.dumps(params or {}), now, now,
+               None if access_control is None else json.dumps(access_control),
+               True))
+
+
+def access_cast(stack, admin, user):
+    """The cast of the access_control tests: two more users, "other" and
+    "owner", and a group G holding user (not other). Returns (other, owner,
+    group) as the API returned them."""
+    from conftest import add_user
+    other = add_user(stack, admin.token, "Other", "other@example.com",
+                     "Passw0rd!", "user")
+    owner = add_user(stack, admin.token, "Owner", "owner@example.com",
+                     "Passw0rd!", "user")
+    g = stack.post("/api/v1/groups/create", token=admin.token,
+                   json={"name": "G", "description": ""}).json()
+    r = stack.post(f"/api/v1/groups/id/{g['id']}/users/add",
+                   token=admin.token, json={"user_ids": [user.id]})
+    assert r.status_code == 200, r.text
+    return other, owner, g
