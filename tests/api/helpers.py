@@ -6,6 +6,8 @@ the Python backend writes them."""
 import json
 import time
 
+from conftest import add_user
+
 NOT_AUTHENTICATED = "Not authenticated"
 ACCESS_PROHIBITED = ("You do not have permission to access this resource. "
                      "Please contact your administrator for assistance.")
@@ -82,7 +84,6 @@ def access_cast(stack, admin, user):
     """The cast of the access_control tests: two more users, "other" and
     "owner", and a group G holding user (not other). Returns (other, owner,
     group) as the API returned them."""
-    from conftest import add_user
     other = add_user(stack, admin.token, "Other", "other@example.com",
                      "Passw0rd!", "user")
     owner = add_user(stack, admin.token, "Owner", "owner@example.com",

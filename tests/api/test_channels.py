@@ -9,7 +9,8 @@ import uuid
 
 import pytest
 
-from helpers import access_cast, assert_refuses_anonymous_and_pending
+from helpers import (access_cast,
+                     assert_refuses_anonymous_and_pending)
 
 P = "/api/v1/channels/"
 

@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 
-from helpers import access_cast, assert_refuses_anonymous_and_pending
+from helpers import (access_cast,
+                     assert_refuses_anonymous_and_pending)
 
 P = "/api/v1/knowledge/"
 L = "/api/v1/knowledge/list"

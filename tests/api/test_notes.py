@@ -10,7 +10,9 @@ import uuid
 
 import pytest
 
-from helpers import access_cast, UNAUTHORIZED, assert_refuses_anonymous_and_pending
+from conftest import add_user
+from helpers import (UNAUTHORIZED, access_cast,
+                     assert_refuses_anonymous_and_pending)
 
 P = "/api/v1/notes/"
 L = "/api/v1/notes/list"
