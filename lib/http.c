@@ -237,6 +237,7 @@ http_xfer_finish(struct arena *a, struct xfer *x, const struct http_req *q,
     struct http_resp *out)
 {
 	const char *ct = NULL;
+	struct curl_header *hv;
 	long status = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -261,6 +262,9 @@ http_xfer_finish(struct arena *a, struct xfer *x, const struct http_req *q,
 	curl_easy_getinfo(x->e, CURLINFO_CONTENT_TYPE, &ct);
 	out->status = status;
 	out->content_type = arena_strdup(a, ct);
+	if (q->want_header != NULL && curl_easy_header(x->e, q->want_header,
+	    0, CURLH_HEADER, -1, &hv) == CURLHE_OK)
+		out->header = arena_strdup(a, hv->value);
 	buf_append(&x->body, "", 0);	/* never NULL */
 	out->body = x->body;
 	arena_defer(a, free, x->body.p);

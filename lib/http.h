@@ -33,6 +33,8 @@ struct http_req {
 	long		  timeout_ms;	/* whole exchange; <= 0: no limit */
 	long		  connect_timeout_ms; /* <= 0: libcurl's default */
 	int		  follow;	/* follow redirects (at most 5); 0 = no */
+	/* name of a response header to return in http_resp.header, or NULL */
+	const char	 *want_header;
 };
 
 struct http_resp {
@@ -42,6 +44,7 @@ struct http_resp {
 	struct buf	 body;
 	char		*error;		/* arena; NULL when status != 0 */
 	char		*content_type;	/* arena; NULL when absent */
+	char		*header;	/* arena; want_header's value or NULL */
 };
 
 /* Performs one request and fills *out (always fully initialized). Returns

@@ -1,7 +1,8 @@
 # lib/: everything the programs share; nothing here knows FastCGI or sockets.
 noinst_LIBRARIES += lib/libcwebui.a
 lib_libcwebui_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(PQ_CFLAGS) \
-	$(SQLITE_CFLAGS) $(JWT_CFLAGS) $(CRYPT_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
+	$(SQLITE_CFLAGS) $(JWT_CFLAGS) $(CRYPT_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS) \
+	$(YAML_CFLAGS)
 lib_libcwebui_a_SOURCES = \
 	lib/access.c lib/access.h \
 	lib/b64.c lib/b64.h \
@@ -11,6 +12,7 @@ lib_libcwebui_a_SOURCES = \
 	lib/conf.c lib/conf_items.c lib/conf.h \
 	lib/db.c lib/db.h lib/db_impl.h lib/db_pg.c lib/db_sqlite.c \
 	lib/err.c lib/err.h \
+	lib/fernet.c lib/fernet.h \
 	lib/file.c lib/file.h \
 	lib/folder.c lib/folder.h \
 	lib/function.c lib/function.h \
@@ -22,6 +24,7 @@ lib_libcwebui_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/mem.c lib/mem.h \
 	lib/note.c lib/note.h \
+	lib/oauthreg.c lib/oauthreg.h \
 	lib/ollama.c lib/ollama.h lib/payload.c lib/payload.h \
 	lib/model.c lib/model.h \
 	lib/models.c lib/models.h \
@@ -36,8 +39,10 @@ lib_libcwebui_a_SOURCES = \
 	lib/speech.c lib/speech.h \
 	lib/tag.c lib/tag.h \
 	lib/tool.c lib/tool.h \
+	lib/toolserver.c lib/toolserver.h \
 	lib/user.c lib/user.h \
-	lib/webhook.c lib/webhook.h
+	lib/webhook.c lib/webhook.h \
+	lib/yml.c lib/yml.h
 nodist_lib_libcwebui_a_SOURCES = lib/schema_sql.c
 
 # The schema SQL of each engine, embedded as C strings.
@@ -49,5 +54,5 @@ CLEANFILES += lib/schema_sql.c
 EXTRA_DIST += db/sqlite/schema.sql db/postgres/schema.sql db/embed.sh
 
 CWEBUI_LIBS = lib/libcwebui.a $(JSONC_LIBS) $(PQ_LIBS) $(SQLITE_LIBS) \
-	$(JWT_LIBS) $(CRYPT_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) -lm
+	$(JWT_LIBS) $(CRYPT_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) $(YAML_LIBS) -lm
 dist_man_MANS += lib/cwebui.7

@@ -8,6 +8,7 @@ unit_tests = \
 	tests/unit/t_chat_search \
 	tests/unit/t_conf \
 	tests/unit/t_eio \
+	tests/unit/t_fernet \
 	tests/unit/t_http \
 	tests/unit/t_jwt \
 	tests/unit/t_passwd \
@@ -16,7 +17,8 @@ unit_tests = \
 	tests/unit/t_sio \
 	tests/unit/t_sse \
 	tests/unit/t_util \
-	tests/unit/t_ws
+	tests/unit/t_ws \
+	tests/unit/t_yml
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -26,12 +28,16 @@ tests_unit_t_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_http_LDADD = $(UNIT_LDADD) -lpthread
 tests_unit_t_jwt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_jwt_LDADD = $(UNIT_LDADD)
+tests_unit_t_fernet_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_fernet_LDADD = $(UNIT_LDADD)
 tests_unit_t_passwd_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_passwd_LDADD = $(UNIT_LDADD)
 tests_unit_t_secret_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_secret_LDADD = $(UNIT_LDADD)
 tests_unit_t_util_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_util_LDADD = $(UNIT_LDADD)
+tests_unit_t_yml_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_yml_LDADD = $(UNIT_LDADD)
 tests_unit_t_path_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_path_LDADD = $(UNIT_LDADD)
 tests_unit_t_chat_search_CFLAGS = $(UNIT_CFLAGS)
@@ -45,7 +51,7 @@ tests_unit_t_sse_LDADD = $(CODEC_LIBS) $(UNIT_LDADD)
 tests_unit_t_ws_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
 tests_unit_t_ws_LDADD = $(CODEC_LIBS) $(UNIT_LDADD)
 
-EXTRA_DIST += tests/unit/tap.h tests/fuzz tests/api tests/fake tests/schema tests/pg tests/bench \
+EXTRA_DIST += tests/unit/tap.h tests/fuzz tests/api tests/fake tests/routes tests/schema tests/pg tests/bench \
 	tests/install-deps tests/packages.txt
 
 # Black-box tests: the whole stack (lighttpd + cwebui-fcgi) on SQLite and

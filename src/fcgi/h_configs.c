@@ -8,7 +8,9 @@
 #include "handlers.h"
 #include "json.h"
 #include "mem.h"
+#include "oauthreg.h"
 #include "req.h"
+#include "toolserver.h"
 
 /* One setting of a form: its field name, key and pydantic type. */
 struct cfg_field {
@@ -148,6 +150,48 @@ h_configs_connections_set(struct req *r)
 	return cfg_set(r, connections, NFIELDS(connections));
 }
 
+/* OAuthClientRegistrationForm */
+static const struct body_spec oauth_client[] = {
+	{ "url", BODY_STR, 0, NULL, NULL },
+	{ "client_id", BODY_STR, 0, NULL, NULL },
+	{ "client_name", BODY_STR, BODY_NULL | BODY_ABSENT, NULL, NULL },
+};
+
+/* Registers Open WebUI at the OAuth server of url (dynamic client
+ * registration): 200 {status, oauth_client_info (encrypted)}; 400 when
+ * anything fails; 422 for a bad form. */
+int
+h_configs_oauth_register(struct req *r)
+{
+	const char *type = req_query(r, "type"), *id, *base;
+	json_object *v[3], *info = NULL, *out;
+	char *token;
+	size_t n;
+	int st;
+
+	if ((st = body_read(r, oauth_client, NFIELDS(oauth_client), v)) != 0)
+		return st;
+	id = json_object_get_string(v[1]);
+	if (type != NULL && *type != '\0')
+		id = arena_printf(r->a, "%s:%s", type, id);
+	base = conf_str(CONF_WEBUI_URL);
+	if (base == NULL || *base == '\0')
+		base = req_base_url(r);
+	for (n = strlen(base); n > 0 && base[n - 1] == '/'; n--)
+		;
+	base = arena_strndup(r->a, base, n);
+	if (oauthreg_register(r->a, json_object_get_string(v[0]),
+	    arena_printf(r->a, "%s/oauth/clients/%s/callback", base, id),
+	    &info) != ERR_OK || oauthreg_encrypt(r->a, fcgi_secret(),
+	    json_on_arena(r->a, info), &token) != ERR_OK)
+		return resp_error(r, 400, "Failed to register OAuth client");
+	out = json_object_new_object();
+	json_object_object_add(out, "status", json_object_new_boolean(1));
+	json_object_object_add(out, "oauth_client_info",
+	    json_object_new_string(token));
+	return resp_json(r, 200, out);
+}
+
 /* The fields of ToolServerConnection, in its order (extra keys kept). */
 static const struct body_spec tool_server[] = {
 	{ "url", BODY_STR, 0, NULL, NULL },
@@ -217,6 +261,36 @@ h_configs_tool_servers_set(struct req *r)
 	if (conf_set(r->db, CONF_TOOL_SERVER_CONNECTIONS, list) != ERR_OK)
 		return resp_error(r, 500, MSG_DEFAULT);
 	return h_configs_tool_servers(r);
+}
+
+/* Verifies a tool server connection: 200 with the OpenAPI spec, or for MCP
+ * {status, specs} (oauth_2.1: {status, oauth_server_metadata}); 400 with
+ * Python's message when the server cannot be reached or read; 422 for a
+ * bad form. */
+int
+h_configs_tool_servers_verify(struct req *r)
+{
+	struct toolserver ts;
+	const char *detail;
+	json_object *v[6], *out;
+	enum err e;
+	int st;
+
+	if ((st = body_read(r, tool_server, 6, v)) != 0)
+		return st;
+	ts.url = v[0] != NULL ? json_object_get_string(v[0]) : NULL;
+	ts.path = v[1] != NULL ? json_object_get_string(v[1]) : NULL;
+	ts.type = v[2] != NULL ? json_object_get_string(v[2]) :
+	    json_object_object_get_ex(r->json, "type", NULL) ? NULL :
+	    "openapi";
+	ts.auth_type = v[3] != NULL ? json_object_get_string(v[3]) : NULL;
+	ts.key = v[4] != NULL ? json_object_get_string(v[4]) : NULL;
+	e = toolserver_verify(r->a, &ts, r->token, &out, &detail);
+	if (e == ERR_TOOBIG)
+		return resp_internal(r, "tool server spec", e);
+	if (e != ERR_OK)
+		return resp_error(r, 400, detail);
+	return resp_json(r, 200, out);
 }
 
 /* Returns 200 with the code execution and interpreter settings (admin). */

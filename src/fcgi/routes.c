@@ -283,8 +283,7 @@ const struct route routes[] = {
 	{ "PUT", "/openai/{path:path}", h_openai_proxy, AUTH_VERIFIED, 0 },
 	{ "DELETE", "/openai/{path:path}", h_openai_proxy, AUTH_VERIFIED, 0 },
 
-	/* routers/configs.py (not served: POST /oauth/clients/register and
-	 * POST /tool_servers/verify, MCP and OpenAPI tool servers) */
+	/* routers/configs.py */
 	{ "POST", "/api/v1/configs/import", h_configs_import, AUTH_ADMIN,
 	    R_JSON },
 	{ "GET", "/api/v1/configs/export", h_configs_export, AUTH_ADMIN, 0 },
@@ -292,10 +291,14 @@ const struct route routes[] = {
 	    AUTH_ADMIN, 0 },
 	{ "POST", "/api/v1/configs/connections", h_configs_connections_set,
 	    AUTH_ADMIN, R_JSON },
+	{ "POST", "/api/v1/configs/oauth/clients/register",
+	    h_configs_oauth_register, AUTH_ADMIN, R_JSON },
 	{ "GET", "/api/v1/configs/tool_servers", h_configs_tool_servers,
 	    AUTH_ADMIN, 0 },
 	{ "POST", "/api/v1/configs/tool_servers", h_configs_tool_servers_set,
 	    AUTH_ADMIN, R_JSON },
+	{ "POST", "/api/v1/configs/tool_servers/verify",
+	    h_configs_tool_servers_verify, AUTH_ADMIN, R_JSON },
 	{ "GET", "/api/v1/configs/code_execution", h_configs_code_execution,
 	    AUTH_ADMIN, 0 },
 	{ "POST", "/api/v1/configs/code_execution",

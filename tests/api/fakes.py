@@ -17,7 +17,9 @@ A fake (class Fake) has
   .ollama_base    .url           (an Ollama base URL)
   .set(**behaviour)   POST /_control; keys (see tests/fake/README.md):
                   models, ollama_models, owned_by, version, reply, api_key,
-                  delay_ms, chunk_delay_ms, hang, fail_status, fail_body;
+                  delay_ms, chunk_delay_ms, hang, fail_status, fail_body,
+                  openapi, openapi_yaml, mcp_tools, mcp_sse, mcp_protocol,
+                  oauth_metadata, well_known, oauth_registration;
                   reset=True first returns every key to its default and
                   forgets the recorded requests.
   .requests(path=None, method=None)   the recorded requests, oldest first,

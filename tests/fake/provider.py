@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A fake LLM provider for the tests: one threaded HTTP server that answers
-as an OpenAI-compatible API and as an Ollama server at the same time, with
-a control API through which a test sets its behaviour and reads back the
+as an OpenAI-compatible API and as an Ollama server at the same time (and
+as a minimal OpenAPI and MCP tool server), with a control API through which a test sets its behaviour and reads back the
 requests it received.  See tests/fake/README.md for the exact API.
 
 Run alone:  tests/fake/provider.py [--host 127.0.0.1] [--port 0]
@@ -36,6 +36,19 @@ DEFAULTS = {
     "hang": False,              # bool, or [path suffix, ...]
     "fail_status": None,        # number, or {path suffix: status}
     "fail_body": None,          # raw body of the failures (default JSON)
+    # tool servers (see README): OpenAPI spec, YAML text, MCP tools
+    "openapi": {"openapi": "3.1.0", "info": {"title": "Fake tools",
+                "version": "1.0"}, "paths": {}},
+    "openapi_yaml": "openapi: 3.0.0\ninfo: {title: Fake YAML, version: 1}\n"
+                    "paths: {}\n",
+    "mcp_tools": [{"name": "echo", "description": "Echoes its input",
+                   "inputSchema": {"type": "object", "properties": {
+                       "text": {"type": "string"}}}}],
+    "mcp_sse": False,           # MCP replies as an SSE stream
+    "mcp_protocol": "2025-06-18",
+    "oauth_metadata": None,     # /.well-known/oauth-authorization-server
+    "well_known": {},           # other /.well-known/ paths: {path: doc}
+    "oauth_registration": None,  # POST …/register reply (None: echo)
 }
 
 
@@ -220,6 +233,11 @@ class Handler(BaseHTTPRequestHandler):
     def _endpoint(path):
         if path.startswith("/api/"):
             return path
+        if (path.startswith("/.well-known/") and
+                path != "/.well-known/oauth-authorization-server"):
+            return "/.well-known/"
+        if path.endswith("/register"):
+            return "/register"
         for suffix in ("/models", "/chat/completions", "/completions",
                        "/embeddings"):
             if path.endswith(suffix):
@@ -499,7 +517,101 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(200, {"embedding": _embedding(body.get("prompt"))})
 
 
+def _mcp_reply(self, msg, extra_headers=()):
+    """Sends one JSON-RPC message as JSON or as an SSE event (with a
+    notification event first, which a client must skip)."""
+    if self.st.get("mcp_sse"):
+        note = {"jsonrpc": "2.0", "method": "notifications/message",
+                "params": {"level": "info", "data": "hi"}}
+        data = (f"event: message\r\ndata: {json.dumps(note)}\r\n\r\n"
+                f": comment\n\nevent: message\ndata: "
+                f"{json.dumps(msg)}\n\n").encode()
+        ctype = "text/event-stream"
+    else:
+        data = json.dumps(msg).encode()
+        ctype = "application/json"
+    self.send_response(200)
+    self.send_header("Content-Type", ctype)
+    for k, v in extra_headers:
+        self.send_header(k, v)
+    self.send_header("Content-Length", str(len(data)))
+    self.end_headers()
+    self.wfile.write(data)
+
+
+def _openapi_json(self, path, body):
+    return self._send(200, self.st.get("openapi"))
+
+
+def _openapi_yaml(self, path, body):
+    return self._send(200, raw=self.st.get("openapi_yaml"),
+                      ctype="application/yaml")
+
+
+def _oauth_metadata(self, path, body):
+    md = self.st.get("oauth_metadata")
+    if md is None:
+        return self._send(404, {"detail": "Not Found"})
+    return self._send(200, md)
+
+
+def _well_known(self, path, body):
+    doc = (self.st.get("well_known") or {}).get(path)
+    if doc is None:
+        return self._send(404, {"detail": "Not Found"})
+    if isinstance(doc, str):
+        return self._send(200, raw=doc, ctype="text/plain")
+    return self._send(200, doc)
+
+
+def _oauth_register(self, path, body):
+    reply = self.st.get("oauth_registration")
+    if reply is None:
+        reply = dict(body, client_id=f"fake-client-{self.st.next_id()}",
+                     client_secret="fake-secret",
+                     client_id_issued_at=CREATED,
+                     client_secret_expires_at=0)
+    return self._send(201, reply)
+
+
+def _mcp_post(self, path, body):
+    method = body.get("method")
+    sid = self.headers.get("mcp-session-id")
+    if method == "initialize":
+        n = self.st.next_id()
+        return _mcp_reply(self, {"jsonrpc": "2.0", "id": body.get("id"),
+                                 "result": {
+                                     "protocolVersion":
+                                     self.st.get("mcp_protocol"),
+                                     "capabilities": {"tools": {}},
+                                     "serverInfo": {"name": "fake-mcp",
+                                                    "version": "1.0"}}},
+                          [("mcp-session-id", f"fake-session-{n}")])
+    if not sid or not sid.startswith("fake-session-"):
+        return self._send(400, {"jsonrpc": "2.0", "id": None, "error": {
+            "code": -32600, "message": "Bad Request: missing session"}})
+    if "id" not in body:                # a notification
+        return self._send(202, raw=b"")
+    if method == "tools/list":
+        return _mcp_reply(self, {"jsonrpc": "2.0", "id": body["id"],
+                                 "result": {"tools":
+                                            self.st.get("mcp_tools")}})
+    return _mcp_reply(self, {"jsonrpc": "2.0", "id": body["id"], "error": {
+        "code": -32601, "message": "Method not found"}})
+
+
+def _mcp_delete(self, path, body):
+    return self._send(200, {})
+
+
 ROUTES = {
+    ("GET", "/openapi.json"): _openapi_json,
+    ("GET", "/openapi.yaml"): _openapi_yaml,
+    ("GET", "/.well-known/oauth-authorization-server"): _oauth_metadata,
+    ("GET", "/.well-known/"): _well_known,
+    ("POST", "/register"): _oauth_register,
+    ("POST", "/mcp"): _mcp_post,
+    ("DELETE", "/mcp"): _mcp_delete,
     ("GET", "openai:/models"): Handler.openai_models,
     ("POST", "openai:/chat/completions"): Handler.openai_chat,
     ("POST", "openai:/completions"): Handler.openai_completions,
