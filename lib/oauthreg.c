@@ -731,19 +731,15 @@ or_discover(struct arena *a, const char *server_url, json_object **md,
 }
 
 /* Returns OAuthClientMetadata(...).model_dump(exclude_none) of the
- * client as Python registers it (new reference), or NULL when
- * redirect_uri is no AnyUrl. */
+ * client as Python registers it, with the normalized redirect URI u and
+ * the scopes of the metadata md (may be NULL). New reference. */
 static json_object *
-or_client(struct arena *a, const char *redirect_uri, json_object *md)
+or_client(const char *u, json_object *md)
 {
-	json_object *o, *l, *ru = json_object_new_string(redirect_uri);
+	json_object *o, *l;
 	json_object *scopes = md ? json_get(md, "scopes_supported") : NULL;
-	const char *u = oauthreg_url(a, ru, 0);
 	size_t i;
 
-	json_object_put(ru);
-	if (u == NULL)
-		return NULL;
 	o = json_object_new_object();
 	l = json_object_new_array();
 	json_object_array_add(l, json_object_new_string(u));
@@ -783,21 +779,22 @@ oauthreg_register(struct arena *a, const char *server_url,
 		NULL };
 	struct http_req q = { 0 };
 	struct http_resp rs;
-	json_object *md = NULL, *client = NULL, *ans = NULL;
-	const char *md_url, *reg, *body, *ep;
+	json_object *md = NULL, *client, *ans, *ru;
+	const char *md_url, *reg, *body, *ep, *uri;
 	enum err e;
 
 	*info = NULL;
-	if ((e = or_discover(a, server_url, &md, &md_url)) != ERR_OK)
-		return e;
-	json_on_arena(a, md);
-	/* the client model is built (and its redirect URI checked) first */
-	if ((client = json_on_arena(a, or_client(a, redirect_uri, md))) ==
-	    NULL) {
+	/* the redirect URI is checked before anything is asked */
+	ru = json_on_arena(a, json_object_new_string(redirect_uri));
+	if ((uri = oauthreg_url(a, ru, 0)) == NULL) {
 		log_info("oauth registration: bad redirect uri %s",
 		    redirect_uri);
 		return ERR_INVAL;
 	}
+	if ((e = or_discover(a, server_url, &md, &md_url)) != ERR_OK)
+		return e;
+	json_on_arena(a, md);
+	client = json_on_arena(a, or_client(uri, md));
 	if (md != NULL && (ep = json_get_str(md, "registration_endpoint")) !=
 	    NULL)
 		reg = ep;

@@ -11,6 +11,7 @@
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "oauthreg.h"
 #include "openai.h"
 #include "toolserver.h"
 #include "yml.h"
@@ -509,231 +510,6 @@ done:
 
 /* ---- OAuth 2.1 authorization server metadata ---- */
 
-/* Python's get_discovery_urls(): fills u[0..3], returns their count. */
-static int
-ts_discovery_urls(struct arena *a, const char *url, const char *u[4])
-{
-	const char *p = url, *s, *netloc, *path;
-	char *scheme = NULL, *np;
-	size_t plen, i;
-	int n = 0;
-
-	/* urlparse: scheme (lower-cased), //netloc, path without
-	 * ;params, ?query, #fragment */
-	for (s = p; isalnum((unsigned char)*s) || *s == '+' || *s == '-' ||
-	    *s == '.'; s++)
-		;
-	if (*s == ':' && s > p && isalpha((unsigned char)*p)) {
-		scheme = arena_strndup(a, p, (size_t)(s - p));
-		for (i = 0; scheme[i] != '\0'; i++)
-			scheme[i] = (char)tolower((unsigned char)scheme[i]);
-		p = s + 1;
-	}
-	netloc = "";
-	if (p[0] == '/' && p[1] == '/') {
-		s = p + 2 + strcspn(p + 2, "/?#");
-		netloc = arena_strndup(a, p + 2, (size_t)(s - p - 2));
-		p = s;
-	}
-	plen = strcspn(p, "?#");
-	path = arena_strndup(a, p, plen);
-	if ((np = strrchr(path, '/')) == NULL)
-		np = (char *)path;
-	if ((np = strchr(np, ';')) != NULL)
-		*np = '\0';
-	if (scheme != NULL && *netloc != '\0') {
-		const char *base = arena_printf(a, "%s://%s", scheme, netloc);
-
-		u[n++] = arena_printf(a, "%s/.well-known/oauth-authorization-"
-		    "server", base);
-		u[n++] = arena_printf(a, "%s/.well-known/openid-configuration",
-		    base);
-		if (*path != '\0' && strcmp(path, "/") != 0) {
-			char *t = arena_strdup(a, path);
-
-			for (i = strlen(t); i > 0 && t[i - 1] == '/'; i--)
-				t[i - 1] = '\0';
-			u[n++] = arena_printf(a, "%s/.well-known/oauth-"
-			    "authorization-server%s", base, t);
-			u[n++] = arena_printf(a, "%s/.well-known/openid-"
-			    "configuration%s", base, t);
-		}
-	} else {
-		/* urljoin() onto a base without scheme or host: the bare
-		 * path, which no HTTP client can fetch */
-		u[n++] = "/.well-known/oauth-authorization-server";
-		u[n++] = "/.well-known/openid-configuration";
-		if (*path != '\0' && strcmp(path, "/") != 0) {
-			u[n++] = "/.well-known/oauth-authorization-server";
-			u[n++] = "/.well-known/openid-configuration";
-		}
-	}
-	return n;
-}
-
-/* pydantic's AnyHttpUrl: http(s) with a host, at most 2083 characters,
- * scheme and host lower-cased, the default port dropped, "/" for an empty
- * path, spaces and a few unsafe characters percent-encoded. Returns the
- * normalized string (arena) or NULL. */
-static const char *
-ts_http_url(struct arena *a, json_object *v)
-{
-	const char *s = json_object_get_string(v), *host, *rest, *port;
-	struct buf b = BUF_INIT;
-	size_t hl, i;
-	char *out;
-	int https;
-
-	if (!json_object_is_type(v, json_type_string) ||
-	    json_object_get_string_len(v) > 2083)
-		return NULL;
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	if (strncasecmp(s, "http://", 7) == 0)
-		https = 0, host = s + 7;
-	else if (strncasecmp(s, "https://", 8) == 0)
-		https = 1, host = s + 8;
-	else
-		return NULL;
-	rest = host + strcspn(host, "/?#");
-	hl = (size_t)(rest - host);
-	buf_puts(&b, https ? "https://" : "http://");
-	/* user info stays as written; the host part is lower-cased */
-	for (i = hl; i > 0 && host[i - 1] != '@'; i--)
-		;
-	buf_append(&b, host, i);
-	host += i;
-	hl -= i;
-	port = NULL;
-	for (i = hl; i > 0 && host[i - 1] != ':' && host[i - 1] != ']'; i--)
-		;
-	if (i > 0 && host[i - 1] == ':') {
-		port = host + i;
-		hl = i - 1;
-	}
-	if (hl == 0)
-		goto fail;
-	for (i = 0; i < hl; i++)
-		buf_putc(&b, (char)tolower((unsigned char)host[i]));
-	if (port != NULL && port < rest) {
-		long pn = 0;
-		const char *q;
-
-		for (q = port; q < rest; q++) {
-			if (!isdigit((unsigned char)*q) || (pn = pn * 10 +
-			    (*q - '0')) > 65535)
-				goto fail;
-		}
-		if (pn != (https ? 443 : 80))
-			buf_printf(&b, ":%ld", pn);
-	}
-	if (*rest != '/')
-		buf_putc(&b, '/');
-	for (; *rest != '\0'; rest++) {
-		unsigned char ch = (unsigned char)*rest;
-
-		if (ch == '\t' || ch == '\n' || ch == '\r')
-			continue;
-		if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '<' ||
-		    ch == '>' || ch == '`')
-			buf_printf(&b, "%%%02X", ch);
-		else
-			buf_putc(&b, (char)ch);
-	}
-	out = arena_strdup(a, buf_str(&b));
-	buf_free(&b);
-	return out;
-fail:
-	buf_free(&b);
-	return NULL;
-}
-
-/* Builds OAuthMetadata.model_dump(mode="json") from the document d, or
- * NULL when pydantic would refuse it. */
-static json_object *
-ts_oauth_metadata(struct arena *a, json_object *d)
-{
-	static const struct {
-		const char	*key;
-		int		 kind;	/* 0 url, 1 list[str] */
-		int		 req;	/* 1 required, 2 not nullable */
-	} f[] = {
-		{ "issuer", 0, 1 }, { "authorization_endpoint", 0, 1 },
-		{ "token_endpoint", 0, 1 }, { "registration_endpoint", 0, 0 },
-		{ "scopes_supported", 1, 0 },
-		{ "response_types_supported", 1, 2 },
-		{ "response_modes_supported", 1, 0 },
-		{ "grant_types_supported", 1, 0 },
-		{ "token_endpoint_auth_methods_supported", 1, 0 },
-		{ "token_endpoint_auth_signing_alg_values_supported", 1, 0 },
-		{ "service_documentation", 0, 0 },
-		{ "ui_locales_supported", 1, 0 }, { "op_policy_uri", 0, 0 },
-		{ "op_tos_uri", 0, 0 }, { "revocation_endpoint", 0, 0 },
-		{ "revocation_endpoint_auth_methods_supported", 1, 0 },
-		{ "revocation_endpoint_auth_signing_alg_values_supported", 1,
-		    0 },
-		{ "introspection_endpoint", 0, 0 },
-		{ "introspection_endpoint_auth_methods_supported", 1, 0 },
-		{ "introspection_endpoint_auth_signing_alg_values_supported",
-		    1, 0 },
-		{ "code_challenge_methods_supported", 1, 0 },
-	};
-	json_object *o, *v, *nv;
-	const char *u;
-	size_t i, j;
-
-	if (!json_object_is_type(d, json_type_object))
-		return NULL;
-	o = json_object_new_object();
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		int has = json_object_object_get_ex(d, f[i].key, &v);
-
-		if (!has && f[i].req == 1)
-			goto fail;
-		if (!has || v == NULL) {
-			if (has && f[i].req != 0)
-				goto fail;	/* null for a required one */
-			nv = !has && f[i].req == 2 ? json_tokener_parse(
-			    "[\"code\"]") : NULL;
-		} else if (f[i].kind == 0) {
-			if ((u = ts_http_url(a, v)) == NULL)
-				goto fail;
-			nv = json_object_new_string(u);
-		} else {
-			if (!json_object_is_type(v, json_type_array))
-				goto fail;
-			for (j = 0; j < json_object_array_length(v); j++)
-				if (!json_object_is_type(
-				    json_object_array_get_idx(v, j),
-				    json_type_string))
-					goto fail;
-			nv = json_object_get(v);
-		}
-		json_object_object_add(o, f[i].key, nv);
-	}
-	return o;
-fail:
-	json_object_put(o);
-	return NULL;
-}
-
-/* Returns 1 for the content types aiohttp's json() accepts. */
-static int
-ts_json_ctype(const char *ct)
-{
-	size_t n;
-
-	if (ct == NULL || strncmp(ct, "application/", 12) != 0)
-		return 0;
-	ct += 12;
-	n = strcspn(ct, ";");
-	while (n > 0 && ct[n - 1] == ' ')
-		n--;
-	/* application/json, or application/<x>+json */
-	return (n >= 4 && strncmp(ct + n - 4, "json", 4) == 0 &&
-	    (n == 4 || ct[n - 5] == '+'));
-}
-
 /* OAuth 2.1: the authorization server's metadata document. */
 static enum err
 ts_oauth(struct arena *a, const struct toolserver *ts, json_object **out,
@@ -748,7 +524,9 @@ ts_oauth(struct arena *a, const struct toolserver *ts, json_object **out,
 	*detail = MSG_CONNECT;
 	if (ts->url == NULL)
 		return ERR_INVAL;
-	n = ts_discovery_urls(a, ts->url, u);
+	n = oauthreg_discovery_urls(a, ts->url, u);
+	if (n == 0 || u[0] == NULL)
+		return ERR_INVAL;
 	/* Python tries the first address once per address it knows */
 	for (i = 0; i < n; i++) {
 		q.url = u[0];
@@ -760,9 +538,9 @@ ts_oauth(struct arena *a, const struct toolserver *ts, json_object **out,
 		}
 		if (rs.status != 200)
 			continue;
-		doc = ts_json_ctype(rs.content_type) ?
+		doc = oauthreg_json_ctype(rs.content_type) ?
 		    json_parse(rs.body.p, rs.body.len) : NULL;
-		md = ts_oauth_metadata(a, doc);
+		md = oauthreg_metadata(a, doc);
 		json_object_put(doc);
 		if (md == NULL) {
 			*detail = arena_printf(a, "Failed to parse OAuth 2.1 "
