@@ -9,6 +9,8 @@
 #include "log.h"
 #include "mem.h"
 
+#define PG_MAX_PARAMS	65535	/* the protocol's limit */
+
 static enum err
 pg_open(const char *target, void **conn)
 {
@@ -77,12 +79,20 @@ pg_query(void *conn, struct arena *a, struct db_res **out,
     const char *sql, int n, const struct db_val *v)
 {
 	PGconn *c = conn;
-	const char *vals[n > 0 ? n : 1];
-	char nums[n > 0 ? n : 1][24];
+	const char **vals;
+	char (*nums)[24];
 	PGresult *res;
 	enum err e = ERR_OK;
 	int i;
 
+	/* n may come from a client's list (IN (...)): never on the stack */
+	if (n < 0 || n > PG_MAX_PARAMS) {
+		log_error("postgresql query failed: %d parameters; query: "
+		    "%.200s", n, sql);
+		return ERR_DB;
+	}
+	vals = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*vals));
+	nums = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*nums));
 	for (i = 0; i < n; i++) {
 		switch (v[i].type) {
 		case DB_T_NULL:
@@ -112,6 +122,8 @@ pg_query(void *conn, struct arena *a, struct db_res **out,
 		e = pg_fail(c, res, sql);
 	}
 	PQclear(res);
+	free(nums);
+	free(vals);
 	return e;
 }
 

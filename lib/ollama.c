@@ -109,6 +109,13 @@ ollama_quote(struct arena *a, const char *s)
 	return out;
 }
 
+/* Header values must not carry CR or LF. */
+static int
+ollama_header_safe(const char *s)
+{
+	return s == NULL || strpbrk(s, "\r\n") == NULL;
+}
+
 /* The request headers of one exchange (NULL-terminated, in a). */
 static const char *const *
 ollama_headers(struct arena *a, const char *key, const struct user *u,
@@ -119,9 +126,12 @@ ollama_headers(struct arena *a, const char *key, const struct user *u,
 
 	if (json)
 		h[n++] = "Content-Type: application/json";
-	if (key != NULL && *key != '\0')
+	if (key != NULL && *key != '\0' && ollama_header_safe(key))
 		h[n++] = arena_printf(a, "Authorization: Bearer %s", key);
-	if (u != NULL && conf_bool(CONF_ENABLE_FORWARD_USER_INFO_HEADERS)) {
+	if (!ollama_header_safe(chat_id))
+		chat_id = NULL;
+	if (u != NULL && conf_bool(CONF_ENABLE_FORWARD_USER_INFO_HEADERS) &&
+	    ollama_header_safe(u->id) && ollama_header_safe(u->email)) {
 		h[n++] = arena_printf(a, "X-OpenWebUI-User-Name: %s",
 		    ollama_quote(a, u->name ? u->name : ""));
 		h[n++] = arena_printf(a, "X-OpenWebUI-User-Id: %s", u->id);
@@ -135,13 +145,6 @@ ollama_headers(struct arena *a, const char *key, const struct user *u,
 	}
 	h[n] = NULL;
 	return h;
-}
-
-/* Header values must not carry CR or LF. */
-static int
-ollama_header_safe(const char *s)
-{
-	return s == NULL || strpbrk(s, "\r\n") == NULL;
 }
 
 enum err

@@ -15,15 +15,26 @@
 #include "payload.h"
 #include "user.h"
 
-/* Replaces every occurrence of from in *s (malloc'd) by to. */
+/* A system prompt never grows past this through variables: each of a
+ * request's variables can double it, so 40 of them would ask for 2^40
+ * bytes (Python would try). */
+#define PAYLOAD_MAX_TEXT	(8UL * 1024 * 1024)
+
+/* Replaces every occurrence of from in *s (malloc'd) by to; leaves *s as
+ * it is when the result would be longer than PAYLOAD_MAX_TEXT. */
 static void
 payload_replace(char **s, const char *from, const char *to)
 {
 	struct buf b = BUF_INIT;
-	size_t n = strlen(from);
+	size_t n = strlen(from), tn = strlen(to), len = strlen(*s), hits = 0;
 	const char *p = *s, *q;
 
 	if (n == 0 || strstr(p, from) == NULL)
+		return;
+	for (q = p; (q = strstr(q, from)) != NULL; q += n)
+		hits++;
+	if (tn > n && (len > PAYLOAD_MAX_TEXT ||
+	    tn - n > (PAYLOAD_MAX_TEXT - len) / hits))
 		return;
 	while ((q = strstr(p, from)) != NULL) {
 		buf_append(&b, p, (size_t)(q - p));

@@ -74,6 +74,16 @@ authn_key_path_ok(struct req *r)
 	}
 }
 
+/* Returns 1 when s holds only ASCII bytes. */
+static int
+authn_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
 /* Bumps last_active_at, throttled by the Python interval setting. */
 static void
 authn_touch(struct req *r)
@@ -105,7 +115,10 @@ authn_user(struct req *r, int quiet)
 		if (!conf_bool(CONF_ENABLE_API_KEY) || !authn_key_path_ok(r))
 			return resp_error(r, 403,
 			    "Use of API key is not enabled in the environment.");
-		e = user_get_by_api_key(r->db, r->a, tok, &r->user);
+		/* keys are ASCII; other bytes are no key (PostgreSQL would
+		 * refuse invalid UTF-8 with an error, not a miss) */
+		e = authn_ascii(tok) ? user_get_by_api_key(r->db, r->a, tok,
+		    &r->user) : ERR_NOTFOUND;
 		if (e == ERR_NOTFOUND)
 			return resp_error(r, 401, MSG_INVALID_TOKEN);
 		if (e != ERR_OK)

@@ -128,11 +128,11 @@ req_query(struct req *r, const char *name)
 const char *
 req_base_url(struct req *r)
 {
-	const char *host = req_header(r, "X-Forwarded-Host");
+	/* the Host the web server accepted, as uvicorn uses it; a client's
+	 * X-Forwarded-Host is not trusted (it would steer redirects) */
+	const char *host = req_header(r, "Host");
 	const char *proto = req_header(r, "X-Forwarded-Proto");
 
-	if (host == NULL)
-		host = req_header(r, "Host");
 	if (host == NULL)
 		host = req_param(r, "SERVER_NAME");
 	if (proto == NULL) {

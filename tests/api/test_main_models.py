@@ -328,3 +328,24 @@ def test_embeddings_ollama(stack, users, fake_provider):
     # a model no connection lists: Python's uncaught "Model not found"
     r = embed(stack, users.admin.token, model="nomic:latest", input="a")
     assert r.status_code == 500 and r.text == "Internal Server Error"
+
+
+def test_system_prompt_variables_cannot_explode(stack, users, fake_provider):
+    # each variable doubles the caller's system prompt (7 of them: 32 MiB
+    # from 256 KiB, 40 would ask for terabytes); it stops under 8 MiB and
+    # the request still works
+    k = 256 * 1024
+    fake_provider.set(models=["gpt-v"], reply="ok")
+    connect(stack, users.admin.token, openai=[fake_provider])
+    delete_models(stack, users.admin.token)
+    variables = {"x" * (k - j): "x" * (2 * (k - j)) for j in range(7)}
+    fake_provider.clear()
+    r = stack.post("/api/chat/completions", token=users.admin.token, json={
+        "model": "gpt-v", "stream": False, "variables": variables,
+        "messages": [{"role": "system", "content": "x" * k},
+                     {"role": "user", "content": "hi"}]}, timeout=120)
+    assert r.status_code == 200, r.text
+    sent = fake_provider.requests("/v1/chat/completions")[-1]["body"]
+    system = sent["messages"][0]["content"]
+    assert set(system) <= {"x", "\n"}
+    assert 4 * 1024 * 1024 < len(system) <= 8 * 1024 * 1024 + k + 1

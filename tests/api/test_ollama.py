@@ -509,3 +509,30 @@ def test_openai_chat_through_main(stack, users, fake_provider):
     assert sent["stream"] is False
     assert sent["messages"][1] == {"role": "user", "content": "look",
                                    "images": ["AAAA"]}
+
+
+def test_forwarded_user_headers_carry_no_line_breaks(stack, users,
+                                                     fake_provider):
+    # an e-mail with CR/LF (set by an admin, LDAP or an OAuth provider)
+    # must not inject headers into the model list request to a connection
+    drop_models(stack)
+    old = stack.sql('SELECT email FROM "user" WHERE id = ?',
+                    (users.admin.id,))[0]["email"]
+    try:
+        stack.restart(ENABLE_FORWARD_USER_INFO_HEADERS="true")
+        fake_provider.set(models=["llama3"])
+        configure(stack, users.admin.token, [fake_provider])
+        stack.sql('UPDATE "user" SET email = ? WHERE id = ?',
+                  ("a@x.io\r\nX-Injected: yes", users.admin.id))
+        fake_provider.clear()
+        r = stack.get("/ollama/api/tags", token=users.admin.token)
+        assert r.status_code == 200, r.text
+        sent = fake_provider.requests("/api/tags")
+        assert sent, "the connection was not asked"
+        for q in sent:
+            assert "x-injected" not in q["headers"]
+            assert "\r" not in json.dumps(q["headers"])
+    finally:
+        stack.sql('UPDATE "user" SET email = ? WHERE id = ?',
+                  (old, users.admin.id))
+        stack.restart()

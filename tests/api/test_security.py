@@ -51,3 +51,38 @@ def test_listed_origin_gets_credentials(make_stack):
         "Origin": "https://evil.example",
         "Access-Control-Request-Method": "POST"})
     assert r.status_code == 400
+
+
+def test_huge_id_list_does_not_crash_the_worker(fresh_stack):
+    # a list bound as IN ($1, ..., $n) once overflowed the stack on pg
+    stack = fresh_stack
+    users = create_users(stack)
+    r = stack.post("/api/v1/groups/create", token=users.admin.token,
+                   json={"name": "big", "description": "d"})
+    assert r.status_code == 200
+    gid = r.json()["id"]
+    ids = ["x%d" % i for i in range(400000)]
+    r = stack.post(f"/api/v1/groups/id/{gid}/users/add",
+                   token=users.admin.token, json={"user_ids": ids})
+    assert r.status_code in (200, 400)
+    assert stack.alive()
+    r = stack.get(f"/api/v1/groups/id/{gid}", token=users.admin.token)
+    assert r.status_code == 200
+    assert r.json()["user_ids"] == []
+
+
+def test_non_ascii_api_key_is_an_invalid_token(stack):
+    for tok in ("sk-\xff", "sk-\xe9t\xe9"):
+        r = stack.get("/api/v1/auths/",
+                      headers={"Authorization": "Bearer " + tok})
+        assert r.status_code == 401, tok
+        assert r.json()["detail"] == ("Your session has expired or the "
+                                      "token is invalid. Please sign in "
+                                      "again.")
+
+
+def test_forwarded_host_does_not_steer_redirects(stack):
+    r = stack.get("/api/v1/auths", headers={"X-Forwarded-Host": "evil.example"})
+    assert r.status_code == 307
+    assert "evil.example" not in r.headers["Location"]
+    assert r.headers["Location"].endswith("/api/v1/auths/")
