@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from conftest import create_users
+from conftest import ENGINES, create_users
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
@@ -34,8 +34,9 @@ def test_default_cors_allows_no_credentials(stack):
     assert "Access-Control-Allow-Credentials" not in r.headers
 
 
-def test_listed_origin_gets_credentials(make_stack):
-    s = make_stack("sqlite", CORS_ALLOW_ORIGIN="https://a.example;https://b.example")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_listed_origin_gets_credentials(make_stack, engine):
+    s = make_stack(engine, CORS_ALLOW_ORIGIN="https://a.example;https://b.example")
     r = s.get("/api/config", headers={"Origin": "https://b.example"})
     assert r.headers.get("Access-Control-Allow-Origin") == "https://b.example"
     assert r.headers.get("Access-Control-Allow-Credentials") == "true"
