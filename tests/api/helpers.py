@@ -94,3 +94,20 @@ def access_cast(stack, admin, user):
                    token=admin.token, json={"user_ids": [user.id]})
     assert r.status_code == 200, r.text
     return other, owner, g
+
+
+def access_shapes(group_id, user_id, user_op):
+    """The access_control documents the list tests store, by name: public
+    (null), private ({}), group-read, group-write, and user-<user_op> for
+    user_id alone ("read" or "write")."""
+    none = {"group_ids": [], "user_ids": []}
+    group = {"group_ids": [group_id], "user_ids": []}
+    user = {"group_ids": [], "user_ids": [user_id]}
+    return {
+        "public": None,
+        "private": {},
+        "group-read": {"read": group, "write": none},
+        "group-write": {"read": none, "write": group},
+        f"user-{user_op}": {"read": user if user_op == "read" else none,
+                            "write": user if user_op == "write" else none},
+    }

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from helpers import (access_cast,
+from helpers import (access_shapes, access_cast,
                      assert_refuses_anonymous_and_pending)
 
 P = "/api/v1/knowledge/"
@@ -59,17 +59,7 @@ def world(stack, admin, user):
     """user is in group G, other is not; owner (a user) owns the bases,
     whose updated_at grows in the order of SHAPES."""
     other, owner, g = access_cast(stack, admin, user)
-    none = {"group_ids": [], "user_ids": []}
-    shapes = {
-        "public": None,
-        "private": {},
-        "group-read": {"read": {"group_ids": [g["id"]], "user_ids": []},
-                       "write": none},
-        "group-write": {"read": none,
-                        "write": {"group_ids": [g["id"]], "user_ids": []}},
-        "user-read": {"read": {"group_ids": [], "user_ids": [other["id"]]},
-                      "write": none},
-    }
+    shapes = access_shapes(g["id"], other["id"], "read")
     ids = {}
     for i, (name, ac) in enumerate(shapes.items()):
         ids[name] = add_kb(stack, owner["id"], name, ac,

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from conftest import add_user
-from helpers import (UNAUTHORIZED, access_cast,
+from helpers import (access_shapes, UNAUTHORIZED, access_cast,
                      assert_refuses_anonymous_and_pending)
 
 P = "/api/v1/notes/"
@@ -48,17 +48,7 @@ def world(stack, admin, user):
     """user is in group G, other is not; owner (a user) owns the notes,
     whose updated_at grows in the order of shapes."""
     other, owner, g = access_cast(stack, admin, user)
-    none = {"group_ids": [], "user_ids": []}
-    shapes = {
-        "public": None,
-        "private": {},
-        "group-read": {"read": {"group_ids": [g["id"]], "user_ids": []},
-                       "write": none},
-        "group-write": {"read": none,
-                        "write": {"group_ids": [g["id"]], "user_ids": []}},
-        "user-write": {"read": none,
-                       "write": {"group_ids": [], "user_ids": [other["id"]]}},
-    }
+    shapes = access_shapes(g["id"], other["id"], "write")
     base = time.time_ns()
     ids = {}
     for i, (name, ac) in enumerate(shapes.items()):
