@@ -363,14 +363,21 @@ http_reason(long status)
 		long		 code;
 		const char	*text;
 	} t[] = {
+		{ 101, "Switching Protocols" }, { 200, "OK" },
+		{ 201, "Created" }, { 204, "No Content" },
+		{ 301, "Moved Permanently" }, { 302, "Found" },
+		{ 304, "Not Modified" }, { 307, "Temporary Redirect" },
 		{ 400, "Bad Request" }, { 401, "Unauthorized" },
 		{ 403, "Forbidden" }, { 404, "Not Found" },
 		{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
-		{ 409, "Conflict" }, { 413, "Payload Too Large" },
-		{ 422, "Unprocessable Entity" }, { 429, "Too Many Requests" },
+		{ 409, "Conflict" }, { 411, "Length Required" },
+		{ 413, "Payload Too Large" }, { 415, "Unsupported Media Type" },
+		{ 422, "Unprocessable Entity" }, { 426, "Upgrade Required" },
+		{ 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
 		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
 		{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
-		{ 504, "Gateway Timeout" }
+		{ 504, "Gateway Timeout" }, { 505, "HTTP Version Not Supported" }
 	};
 	size_t i;
 

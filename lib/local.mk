@@ -9,6 +9,9 @@ lib_libcwebui_a_SOURCES = \
 	lib/buf.c lib/buf.h \
 	lib/channel.c lib/channel.h \
 	lib/chat.c lib/chat.h lib/chat_search.c lib/chat_search.h \
+	lib/chatbg.c lib/chatbg.h lib/chattask.c lib/chattask.h \
+	lib/clock.c lib/clock.h \
+	lib/chatmsg.c lib/chatmsg.h \
 	lib/conf.c lib/conf_items.c lib/conf.h \
 	lib/db.c lib/db.h lib/db_impl.h lib/db_pg.c lib/db_sqlite.c \
 	lib/err.c lib/err.h \
@@ -16,8 +19,10 @@ lib_libcwebui_a_SOURCES = \
 	lib/file.c lib/file.h \
 	lib/folder.c lib/folder.h \
 	lib/function.c lib/function.h \
+	lib/handoff.c lib/handoff.h \
 	lib/group.c lib/group.h \
 	lib/http.c lib/http.h \
+	lib/ikey.c lib/ikey.h \
 	lib/json.c lib/json.h \
 	lib/jwt.c lib/jwt.h \
 	lib/knowledge.c lib/knowledge.h \

@@ -9,6 +9,7 @@
 #include "access.h"
 #include "chat.h"
 #include "conf.h"
+#include "handoff.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
@@ -706,20 +707,48 @@ arena_pool(struct arena *a, json_object *excluded)
 	return pool;
 }
 
-/* Sends form to model m (utils/chat.py generate_chat_completion once the
- * model is known), arena models picking one of theirs. */
-static enum err
-send_chat(struct db *db, struct arena *a, const struct user *u,
-    json_object *form, json_object *m, json_object *metadata, int bypass,
-    long *status, struct buf *body)
+/* 1 when the form asks for a stream ("stream": true, or 1). */
+static int
+wants_stream(json_object *form)
 {
+	json_object *v = json_get(form, "stream");
+
+	return (json_object_is_type(v, json_type_boolean) ||
+	    json_object_is_type(v, json_type_int)) &&
+	    json_object_get_int64(v) == 1;
+}
+
+/* One chat completion on its way: who asks, and where the answer goes. */
+struct chat_call {
+	struct db	*db;
+	struct arena	*a;
+	const struct user *u;
+	const char	*token;		/* the caller's credential or NULL */
+	json_object	*metadata;
+	struct handoff	*ho;		/* NULL: send and wait */
+	const char	*selected;	/* an arena model's pick */
+	long		*status;
+	struct buf	*body;
+};
+
+/* Sends form to model m (utils/chat.py generate_chat_completion once the
+ * model is known), arena models picking one of theirs. With c->ho the
+ * request is prepared into the hand-off instead (c->ho->upstream.url set),
+ * unless an answer is written. */
+static enum err
+send_chat(struct chat_call *c, json_object *form, json_object *m,
+    int bypass)
+{
+	struct arena *a = c->a;
 	const struct model *mi = NULL;
 	struct model *row = NULL;
+	struct http_resp r;
 	json_object *ids, *pool, *target, *res;
 	const char *id, *mode;
 	size_t n, pick = 0;
 	enum err e;
 	long st = 0;
+	int stream;
 
 	if (json_truthy(json_get(m, "arena"))) {
 		ids = json_get_path(m, "info.meta.model_ids");
@@ -732,40 +761,56 @@ send_chat(struct db *db, struct arena *a, const struct user *u,
 		    json_object_array_length(ids) > 0 ? ids :
 		    arena_pool(a, NULL);
 		if ((n = json_object_array_length(pool)) == 0)
-			return answer(status, body, 200, NULL);
+			return answer(c->status, c->body, 200, NULL);
 		rand_bytes(&pick, sizeof(pick));
 		id = json_object_get_string(json_object_array_get_idx(pool,
 		    pick % n));
 		json_object_object_add(form, "model",
 		    json_object_new_string(id));
 		if (!json_object_object_get_ex(cache.models, id, &target))
-			return answer(status, body, 200, NULL);
+			return answer(c->status, c->body, 200, NULL);
 		json_object_get(target);
 		json_on_arena(a, target);
-		e = send_chat(db, a, u, form, target, metadata, 1, status,
-		    body);
-		if (e != ERR_OK || *status != 200)
-			return e != ERR_OK ? e : answer(status, body, 200, NULL);
-		res = json_on_arena(a, json_parse(body->p, body->len));
+		stream = wants_stream(form);
+		if ((e = send_chat(c, form, target, 1)) != ERR_OK)
+			return e;
+		if (c->ho != NULL && c->ho->upstream.url != NULL) {
+			/* stream_wrapper's first event */
+			if (stream)
+				c->ho->prelude = arena_printf(a, "data: "
+				    "{\"selected_model_id\": %s}\n\n",
+				    json_text(json_on_arena(a,
+				    json_object_new_string(id))));
+			c->selected = id;
+			return ERR_OK;
+		}
+		if (*c->status != 200)
+			return answer(c->status, c->body, 200, NULL);
+		res = json_on_arena(a, json_parse(c->body->p, c->body->len));
 		if (!json_object_is_type(res, json_type_object))
-			return answer(status, body, 200, NULL);
+			return answer(c->status, c->body, 200, NULL);
 		json_object_object_add(res, "selected_model_id",
 		    json_object_new_string(id));
-		return answer(status, body, 200, res);
+		return answer(c->status, c->body, 200, res);
 	}
 	/* The Ollama router resolves a workspace model (base model, params,
 	 * system prompt, access) itself, as Python's does: send the form as
 	 * it is. */
 	if (strcmp(str_of(m, "owned_by"), "ollama") == 0) {
 		json_object_object_del(form, "metadata");
-		if ((e = ollama_chat_openai(db, a, u, -1, form, &st, body)) !=
-		    ERR_OK)
+		if (c->ho == NULL)
+			return ollama_chat_openai(c->db, a, c->u, -1, form,
+			    c->status, c->body);
+		e = ollama_chat_openai_prepare(c->db, a, c->u, -1, form,
+		    c->status, c->body, &c->ho->upstream, &stream);
+		if (e != ERR_OK || *c->status != 0)
 			return e;
-		*status = st;
+		c->ho->relay = HANDOFF_OLLAMA_OPENAI;
+		c->ho->content_type = "text/event-stream";
 		return ERR_OK;
 	}
 	id = json_get_str(form, "model");
-	if ((e = model_get(db, a, id, &row)) == ERR_OK)
+	if ((e = model_get(c->db, a, id, &row)) == ERR_OK)
 		mi = row;
 	else if (e != ERR_NOTFOUND)
 		return e;
@@ -773,26 +818,36 @@ send_chat(struct db *db, struct arena *a, const struct user *u,
 		json_object_object_add(form, "model",
 		    json_object_new_string(mi->base_model_id));
 	if (mi != NULL && (e = apply_model_info(a, form, mi,
-	    strcmp(str_of(m, "owned_by"), "ollama") == 0, metadata, u)) !=
-	    ERR_OK)
-		return answer(status, body, 200, NULL);
-	if (mi == NULL && !bypass && strcmp(u->role, "admin") != 0)
-		return answer(status, body, 200, NULL);
+	    strcmp(str_of(m, "owned_by"), "ollama") == 0, c->metadata,
+	    c->u)) != ERR_OK)
+		return answer(c->status, c->body, 200, NULL);
+	if (mi == NULL && !bypass && strcmp(c->u->role, "admin") != 0)
+		return answer(c->status, c->body, 200, NULL);
 	/* the connection of the model the request resolved to */
 	if (!json_object_object_get_ex(cache.models, str_of(form, "model"),
 	    &target) || json_get(target, "urlIdx") == NULL)
-		return answer(status, body, 200, NULL);
-	if ((e = openai_chat(db, a, u, (int)json_object_get_int(json_get(target,
-	    "urlIdx")), form, &st, body)) != ERR_OK)
+		return answer(c->status, c->body, 200, NULL);
+	if (c->ho != NULL) {
+		/* the upstream's own Content-Type goes to the client */
+		c->ho->relay = HANDOFF_RAW;
+		c->ho->content_type = NULL;
+		return openai_chat_prepare(a, c->u, c->token,
+		    (int)json_object_get_int(json_get(target, "urlIdx")), form,
+		    &c->ho->upstream);
+	}
+	if ((e = openai_chat_send(a, c->u, c->token, (int)json_object_get_int(
+	    json_get(target, "urlIdx")), form, &r)) != ERR_OK)
 		return e;
-	if (st == 0)
-		return answer(status, body, 200, NULL);
+	if ((st = r.status) == 0)
+		return answer(c->status, c->body, 200, NULL);
+	buf_append(c->body, r.body.p != NULL ? r.body.p : "", r.body.len);
 	/* a 200 that is not JSON is answered as a JSON string */
-	res = json_on_arena(a, json_parse(buf_str(body), body->len));
+	res = json_on_arena(a, json_parse(buf_str(c->body), c->body->len));
 	if (res == NULL && st < 400)
-		return answer(status, body, st, json_on_arena(a,
-		    json_object_new_string_len(buf_str(body), (int)body->len)));
-	*status = st;
+		return answer(c->status, c->body, st, json_on_arena(a,
+		    json_object_new_string_len(buf_str(c->body),
+		    (int)c->body->len)));
+	*c->status = st;
 	return ERR_OK;
 }
 
@@ -851,10 +906,8 @@ may_use(struct db *db, struct arena *a, const struct user *u,
 	return ERR_OK;
 }
 
-/* The model id of the merged list (rebuilt when it is older than
- * MODELS_CACHE_TTL or lacks id) in *m (arena), NULL when there is none. */
-static enum err
-models_lookup(struct db *db, struct arena *a, const struct user *u,
+enum err
+models_get(struct db *db, struct arena *a, const struct user *u,
     const char *id, json_object **m)
 {
 	json_object *all;
@@ -880,21 +933,83 @@ enum err
 models_chat(struct db *db, struct arena *a, const struct user *u,
     json_object *form, long *status, struct buf *body)
 {
-	json_object *item, *m = NULL, *meta, *v, *sys, *msgs, *vars;
+	return models_chat_ex(db, a, u, NULL, form, NULL, status, body);
+}
+
+/* Python's chat_completion metadata for the request ("variables" popped
+ * from form). Arena-owned. */
+static json_object *
+chat_metadata(struct arena *a, const struct user *u, const char *chat_id,
+    const char *msg_id, const char *sess_id, json_object *vars)
+{
+	json_object *meta = json_on_arena(a, json_object_new_object());
+
+	json_object_object_add(meta, "user_id", json_object_new_string(u->id));
+	json_object_object_add(meta, "chat_id", json_str_or_null(chat_id));
+	json_object_object_add(meta, "message_id", json_str_or_null(msg_id));
+	json_object_object_add(meta, "session_id", json_str_or_null(sess_id));
+	json_object_object_add(meta, "variables", vars != NULL ?
+	    json_object_get(vars) : json_object_new_object());
+	return meta;
+}
+
+/* A string member popped from form, or NULL. */
+static const char *
+pop_str(struct arena *a, json_object *form, const char *key)
+{
+	json_object *v = pop(a, form, key);
+
+	return json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+/* The task of a socket-flow hand-off. Arena-owned. */
+static struct handoff_task *
+chat_task(struct arena *a, const struct user *u, const char *chat_id,
+    const char *msg_id, const char *sess_id, const char *model, int stream,
+    json_object *tasks, json_object *msgs, const char *selected)
+{
+	struct handoff_task *t = arena_alloc(a, sizeof(*t));
+
+	t->chat_id = chat_id;
+	t->message_id = msg_id;
+	t->session_id = sess_id;
+	t->model = model;
+	t->stream = stream;
+	t->background_tasks = tasks;
+	t->messages = msgs;
+	t->selected_model_id = selected;
+	t->user = u;
+	return t;
+}
+
+#define NONEMPTY(s)	((s) != NULL && *(s) != '\0')
+
+enum err
+models_chat_ex(struct db *db, struct arena *a, const struct user *u,
+    const char *token, json_object *form, struct handoff *ho, long *status,
+    struct buf *body)
+{
+	json_object *item, *m = NULL, *meta, *v, *sys, *msgs, *vars, *tasks;
+	json_object *msgs0 = NULL;
 	const char *id, *chat_id, *msg_id, *sess_id;
+	struct chat_call call;
 	struct chat *chat;
 	enum err e;
 	size_t i;
-	int ok;
+	int ok, stream, task;
 
 	buf_on_arena(body, a);
+	*status = 0;
+	if (ho != NULL)
+		memset(ho, 0, sizeof(*ho));
 	item = pop(a, form, "model_item");
-	pop(a, form, "background_tasks");
+	tasks = pop(a, form, "background_tasks");
 	if (json_truthy(json_get(item, "direct")))
 		return refuse(status, body, "Direct connections are not "
 		    "served by this server yet");
 	id = json_get_str(form, "model");
-	if ((e = models_lookup(db, a, u, id, &m)) != ERR_OK)
+	if ((e = models_get(db, a, u, id, &m)) != ERR_OK)
 		return e;
 	if (m == NULL)
 		return refuse(status, body, MSG_MODEL_NOT_FOUND);
@@ -904,21 +1019,16 @@ models_chat(struct db *db, struct arena *a, const struct user *u,
 		if (!ok)
 			return refuse(status, body, MSG_MODEL_NOT_FOUND);
 	}
-	v = pop(a, form, "chat_id");
-	chat_id = json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-	v = pop(a, form, "id");
-	msg_id = json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-	v = pop(a, form, "session_id");
-	sess_id = json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
+	id = arena_strdup(a, id);
+	chat_id = pop_str(a, form, "chat_id");
+	msg_id = pop_str(a, form, "id");
+	sess_id = pop_str(a, form, "session_id");
 	pop(a, form, "filter_ids");
 	if (json_truthy(pop(a, form, "tool_servers")))
 		return refuse(status, body, "Tool servers are not served by "
 		    "this server yet");
-	if (chat_id != NULL && *chat_id != '\0' &&
-	    strcmp(u->role, "admin") != 0 && strcmp(chat_id, "local") != 0) {
+	if (NONEMPTY(chat_id) && strcmp(u->role, "admin") != 0 &&
+	    strcmp(chat_id, "local") != 0) {
 		e = chat_get_for_user(db, a, chat_id, u->id, &chat);
 		if (e == ERR_NOTFOUND)
 			return refuse(status, body,
@@ -926,15 +1036,13 @@ models_chat(struct db *db, struct arena *a, const struct user *u,
 		if (e != ERR_OK)
 			return e;
 	}
-	if (sess_id != NULL && *sess_id != '\0' && chat_id != NULL &&
-	    *chat_id != '\0' && msg_id != NULL && *msg_id != '\0')
+	/* the socket flow and streams are cwebui-streamd's: a hand-off */
+	task = NONEMPTY(sess_id) && NONEMPTY(chat_id) && NONEMPTY(msg_id);
+	if (task && ho == NULL)
 		return refuse(status, body, "Background chat tasks (with "
 		    "session_id, chat_id and id) are not served by this "
 		    "server yet: send the request without them");
-	v = json_get(form, "stream");
-	if ((json_object_is_type(v, json_type_boolean) ||
-	    json_object_is_type(v, json_type_int)) &&
-	    json_object_get_int64(v) == 1)
+	if ((stream = wants_stream(form)) && ho == NULL)
 		return refuse(status, body, "Streaming chat completions are "
 		    "not served by this server yet: send \"stream\": false");
 	if (json_truthy(json_get(form, "tool_ids")) ||
@@ -954,6 +1062,9 @@ models_chat(struct db *db, struct arena *a, const struct user *u,
 	if (json_get(form, "params") != NULL &&
 	    !json_object_is_type(json_get(form, "params"), json_type_object))
 		return answer(status, body, 200, NULL);
+	if (task && json_object_deep_copy(json_get(form, "messages"), &msgs0,
+	    NULL) == 0)
+		json_on_arena(a, msgs0);
 	apply_request_params(a, form, m);
 	msgs = json_get(form, "messages");
 	for (sys = NULL, i = 0; json_object_is_type(msgs, json_type_array) &&
@@ -961,13 +1072,7 @@ models_chat(struct db *db, struct arena *a, const struct user *u,
 		if (strcmp(str_of(json_object_array_get_idx(msgs, i), "role"),
 		    "system") == 0)
 			sys = json_object_array_get_idx(msgs, i);
-	meta = json_on_arena(a, json_object_new_object());
-	json_object_object_add(meta, "user_id", json_object_new_string(u->id));
-	json_object_object_add(meta, "chat_id", json_str_or_null(chat_id));
-	json_object_object_add(meta, "message_id", json_str_or_null(msg_id));
-	json_object_object_add(meta, "session_id", json_str_or_null(sess_id));
-	json_object_object_add(meta, "variables", vars != NULL ?
-	    json_object_get(vars) : json_object_new_object());
+	meta = chat_metadata(a, u, chat_id, msg_id, sess_id, vars);
 	if (sys != NULL && json_object_is_type(json_get(sys, "content"),
 	    json_type_string))
 		payload_apply_system(arena_strdup(a, json_get_str(sys,
@@ -976,8 +1081,21 @@ models_chat(struct db *db, struct arena *a, const struct user *u,
 	pop(a, form, "tool_ids");
 	pop(a, form, "files");
 	json_object_object_add(form, "metadata", json_object_get(meta));
-	return send_chat(db, a, u, form, m, meta,
-	    conf_bool(CONF_BYPASS_MODEL_ACCESS_CONTROL), status, body);
+	memset(&call, 0, sizeof(call));
+	call.db = db;
+	call.a = a;
+	call.u = u;
+	call.token = token;
+	call.metadata = meta;
+	call.ho = stream || task ? ho : NULL;
+	call.status = status;
+	call.body = body;
+	e = send_chat(&call, form, m,
+	    conf_bool(CONF_BYPASS_MODEL_ACCESS_CONTROL));
+	if (e == ERR_OK && call.ho != NULL && ho->upstream.url != NULL && task)
+		ho->task = chat_task(a, u, chat_id, msg_id, sess_id, id, stream,
+		    tasks, msgs0, call.selected);
+	return e;
 }
 
 /* str() of an embedding input item as Python prints it. */
@@ -1195,7 +1313,7 @@ models_embeddings(struct db *db, struct arena *a, const struct user *u,
 	buf_on_arena(body, a);
 	*status = 0;
 	*ctype = NULL;
-	if ((e = models_lookup(db, a, u, json_get_str(form, "model"), &m)) !=
+	if ((e = models_get(db, a, u, json_get_str(form, "model"), &m)) !=
 	    ERR_OK)
 		return e;
 	if (m == NULL)

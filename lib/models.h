@@ -28,6 +28,7 @@
 
 struct arena;
 struct db;
+struct handoff;
 struct user;
 
 /* Python's get_all_base_models: function models + OpenAI models + Ollama
@@ -52,6 +53,12 @@ enum err models_all(struct db *db, struct arena *a, const struct user *u,
 enum err models_list(struct db *db, struct arena *a, const struct user *u,
 	    int refresh, json_object **out);
 
+/* Python's request.app.state.MODELS[id]: the model id of the merged list
+ * (rebuilt when it is older than MODELS_CACHE_TTL or lacks id) in *m
+ * (arena), NULL when there is none. Not filtered by access. */
+enum err models_get(struct db *db, struct arena *a, const struct user *u,
+	    const char *id, json_object **m);
+
 /* POST /api/chat/completions with "stream" not true: resolves form's
  * model in the merged list, checks u's access, applies the request's
  * params and the workspace model's params and system prompt, picks one
@@ -59,11 +66,26 @@ enum err models_list(struct db *db, struct arena *a, const struct user *u,
  * or Ollama connection. form is the request body (changed). On ERR_OK
  * *status and body hold the answer to write: JSON text (text/plain only
  * when an upstream error was not JSON). body must be empty and live as
- * long as a (e.g. arena_alloc'd): its storage is registered on a. ERR_INVAL when the request asks for what is
- * not served yet (streaming, background tasks, direct connections, tools,
+ * long as a (e.g. arena_alloc'd): its storage is registered on a.
+ * ERR_INVAL when the request asks for what is not served here (streaming
+ * and background tasks: see models_chat_ex; direct connections, tools,
  * files, features): *status 400 and body hold the error. */
 enum err models_chat(struct db *db, struct arena *a, const struct user *u,
 	    json_object *form, long *status, struct buf *body);
+
+/* models_chat for a caller that may hand the request to cwebui-streamd:
+ * token is the caller's credential (auth_type "session" connections; may
+ * be NULL). With ho not NULL, a request that streams or carries
+ * session_id, chat_id and id (Python's socket flow, which runs as a task)
+ * is prepared and not sent: on ERR_OK ho->upstream.url is set and *ho is
+ * the hand-off to answer (relay "raw" for an OpenAI connection, whose
+ * Content-Type the client gets; "ollama-openai" for an Ollama model;
+ * the selected_model_id prelude for an arena model that streams; the
+ * task for the socket flow). Anything else is answered as models_chat
+ * answers it (ho->upstream.url NULL). With ho NULL, models_chat. */
+enum err models_chat_ex(struct db *db, struct arena *a,
+	    const struct user *u, const char *token, json_object *form,
+	    struct handoff *ho, long *status, struct buf *body);
 
 /* POST /api/embeddings (main.py embeddings, utils/embeddings.py
  * generate_embeddings): form's "model" resolved in the merged list, the

@@ -147,6 +147,28 @@ ollama_headers(struct arena *a, const char *key, const struct user *u,
 	return h;
 }
 
+void
+ollama_prepare(struct arena *a, const struct ollama_conn *c,
+    const char *method, const char *path, const struct user *u,
+    const char *chat_id, json_object *body, long timeout_ms,
+    struct http_req *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->method = method;
+	q->url = arena_printf(a, "%s%s", c->url, path);
+	if (!ollama_header_safe(c->key) || !ollama_header_safe(chat_id) ||
+	    (u != NULL && (!ollama_header_safe(u->email) ||
+	    !ollama_header_safe(u->id))))
+		chat_id = NULL, u = NULL;
+	q->headers = ollama_headers(a, ollama_header_safe(c->key) ? c->key :
+	    NULL, u, chat_id, body != NULL);
+	if (body != NULL) {
+		q->body = arena_strdup(a, json_text(body));
+		q->body_len = strlen(q->body);
+	}
+	q->timeout_ms = timeout_ms;
+}
+
 enum err
 ollama_send(struct arena *a, const struct ollama_conn *c, const char *method,
     const char *path, const struct user *u, const char *chat_id,
@@ -154,20 +176,7 @@ ollama_send(struct arena *a, const struct ollama_conn *c, const char *method,
 {
 	struct http_req q;
 
-	memset(&q, 0, sizeof(q));
-	q.method = method;
-	q.url = arena_printf(a, "%s%s", c->url, path);
-	if (!ollama_header_safe(c->key) || !ollama_header_safe(chat_id) ||
-	    (u != NULL && (!ollama_header_safe(u->email) ||
-	    !ollama_header_safe(u->id))))
-		chat_id = NULL, u = NULL;
-	q.headers = ollama_headers(a, ollama_header_safe(c->key) ? c->key :
-	    NULL, u, chat_id, body != NULL);
-	if (body != NULL) {
-		q.body = json_text(body);
-		q.body_len = strlen(q.body);
-	}
-	q.timeout_ms = timeout_ms;
+	ollama_prepare(a, c, method, path, u, chat_id, body, timeout_ms, &q);
 	return http_do(a, &q, out);
 }
 
@@ -956,18 +965,19 @@ ollama_chat_model(struct db *db, struct arena *a, const struct user *u,
 }
 
 enum err
-ollama_chat(struct db *db, struct arena *a, const struct user *u,
+ollama_chat_prepare(struct db *db, struct arena *a, const struct user *u,
     int url_idx, json_object *form, int bypass, long *status,
-    json_object **out)
+    json_object **out, struct http_req *q)
 {
-	json_object *metadata = NULL, *res;
+	json_object *metadata = NULL;
 	struct ollama_conn c;
-	struct http_resp h;
-	const char *bad, *name, *detail, *chat_id;
+	const char *bad, *name;
 	enum err e;
 	int st;
 
 	*out = NULL;
+	*status = 0;
+	memset(q, 0, sizeof(*q));
 	if (conf_bool(CONF_BYPASS_MODEL_ACCESS_CONTROL))
 		bypass = 1;
 	if (json_object_object_get_ex(form, "metadata", &metadata)) {
@@ -1000,13 +1010,22 @@ ollama_chat(struct db *db, struct arena *a, const struct user *u,
 	if (ollama_conn_get(a, url_idx, &c) != ERR_OK)
 		return ERR_NOTFOUND;
 	ollama_strip_prefix(a, form, c.prefix_id);
-	if (json_truthy(json_get(form, "stream")))
-		return ollama_fail(status, out, 400, OLLAMA_MSG_NO_STREAM);
-	chat_id = json_get_str(metadata, "chat_id");
-	ollama_send(a, &c, "POST", "/api/chat", u, chat_id, form,
-	    http_timeout_ms(), &h);
-	if (ollama_post_error(a, &h, arena_printf(a, "%s/api/chat", c.url),
-	    status, &detail))
+	ollama_prepare(a, &c, "POST", "/api/chat", u,
+	    json_get_str(metadata, "chat_id"), form, http_timeout_ms(), q);
+	return ERR_OK;
+}
+
+enum err
+ollama_chat_send(struct arena *a, const struct http_req *q, long *status,
+    json_object **out)
+{
+	struct http_resp h;
+	const char *detail;
+	json_object *res;
+
+	*out = NULL;
+	http_do(a, q, &h);
+	if (ollama_post_error(a, &h, q->url, status, &detail))
 		return ollama_fail(status, out, *status, detail);
 	res = ollama_body_json(a, &h);
 	if (res == NULL)
@@ -1015,6 +1034,23 @@ ollama_chat(struct db *db, struct arena *a, const struct user *u,
 	*status = 200;
 	*out = json_object_get(res);
 	return ERR_OK;
+}
+
+enum err
+ollama_chat(struct db *db, struct arena *a, const struct user *u,
+    int url_idx, json_object *form, int bypass, long *status,
+    json_object **out)
+{
+	struct http_req q;
+	enum err e;
+
+	e = ollama_chat_prepare(db, a, u, url_idx, form, bypass, status, out,
+	    &q);
+	if (e != ERR_OK || *status != 0)
+		return e;
+	if (json_truthy(json_get(form, "stream")))
+		return ollama_fail(status, out, 400, OLLAMA_MSG_NO_STREAM);
+	return ollama_chat_send(a, &q, status, out);
 }
 
 /* Python's json.dumps (default separators, ensure_ascii) of v into b. */
@@ -1172,6 +1208,60 @@ ollama_usage(json_object *data)
 	return u;
 }
 
+/* convert_ollama_tool_call_to_openai: the OpenAI form of the array calls.
+ * New reference. */
+static json_object *
+ollama_tool_calls(json_object *calls)
+{
+	json_object *tc = json_object_new_array();
+	char uuid[37];
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(calls); i++) {
+		json_object *c = json_object_array_get_idx(
+		    calls, i);
+		json_object *fn = json_get(c, "function");
+		json_object *t = json_object_new_object();
+		json_object *f = json_object_new_object(), *v;
+		struct buf b = BUF_INIT;
+		const char *name = json_get_str(fn, "name");
+
+		if (json_object_object_get_ex(c, "index", &v) ||
+		    json_object_object_get_ex(fn, "index", &v))
+			json_object_object_add(t, "index",
+			    json_object_get(v));
+		else
+			json_object_object_add(t, "index",
+			    json_object_new_int(0));
+		if (json_object_object_get_ex(c, "id", &v))
+			json_object_object_add(t, "id",
+			    json_object_get(v));
+		else {
+			rand_uuid4(uuid);
+			buf_printf(&b, "call_%s", uuid);
+			json_object_object_add(t, "id",
+			    json_object_new_string(
+			    buf_str(&b)));
+			buf_reset(&b);
+		}
+		json_object_object_add(t, "type",
+		    json_object_new_string("function"));
+		json_object_object_add(f, "name",
+		    json_object_new_string(name ? name : ""));
+		if (json_object_object_get_ex(fn, "arguments",
+		    &v))
+			ollama_py_dumps(&b, v);
+		else
+			buf_puts(&b, "{}");
+		json_object_object_add(f, "arguments",
+		    json_object_new_string(buf_str(&b)));
+		buf_free(&b);
+		json_object_object_add(t, "function", f);
+		json_object_array_add(tc, t);
+	}
+	return tc;
+}
+
 /* convert_response_ollama_to_openai. New reference. */
 static json_object *
 ollama_to_openai(json_object *res)
@@ -1181,7 +1271,6 @@ ollama_to_openai(json_object *res)
 	const char *model = "ollama";
 	struct buf id = BUF_INIT;
 	char uuid[37];
-	size_t i;
 
 	if (json_object_object_get_ex(res, "model", &mv))
 		model = mv == NULL ? "None" : json_object_is_type(mv,
@@ -1219,49 +1308,7 @@ ollama_to_openai(json_object *res)
 		calls = json_get(msg, "tool_calls");
 		if (json_truthy(calls) && json_object_is_type(calls,
 		    json_type_array)) {
-			tc = json_object_new_array();
-			for (i = 0; i < json_object_array_length(calls); i++) {
-				json_object *c = json_object_array_get_idx(
-				    calls, i);
-				json_object *fn = json_get(c, "function");
-				json_object *t = json_object_new_object();
-				json_object *f = json_object_new_object(), *v;
-				struct buf b = BUF_INIT;
-				const char *name = json_get_str(fn, "name");
-
-				if (json_object_object_get_ex(c, "index", &v) ||
-				    json_object_object_get_ex(fn, "index", &v))
-					json_object_object_add(t, "index",
-					    json_object_get(v));
-				else
-					json_object_object_add(t, "index",
-					    json_object_new_int(0));
-				if (json_object_object_get_ex(c, "id", &v))
-					json_object_object_add(t, "id",
-					    json_object_get(v));
-				else {
-					rand_uuid4(uuid);
-					buf_printf(&b, "call_%s", uuid);
-					json_object_object_add(t, "id",
-					    json_object_new_string(
-					    buf_str(&b)));
-					buf_reset(&b);
-				}
-				json_object_object_add(t, "type",
-				    json_object_new_string("function"));
-				json_object_object_add(f, "name",
-				    json_object_new_string(name ? name : ""));
-				if (json_object_object_get_ex(fn, "arguments",
-				    &v))
-					ollama_py_dumps(&b, v);
-				else
-					buf_puts(&b, "{}");
-				json_object_object_add(f, "arguments",
-				    json_object_new_string(buf_str(&b)));
-				buf_free(&b);
-				json_object_object_add(t, "function", f);
-				json_object_array_add(tc, t);
-			}
+			tc = ollama_tool_calls(calls);
 			json_object_object_add(m, "tool_calls", tc);
 		}
 		json_object_object_add(c0, "message", m);
@@ -1274,19 +1321,97 @@ ollama_to_openai(json_object *res)
 	return o;
 }
 
+json_object *
+ollama_chunk_to_openai(json_object *data, const char *model)
+{
+	json_object *o = json_object_new_object(), *ch, *c0, *d, *mv, *v;
+	json_object *msg = json_get(data, "message");
+	struct buf id = BUF_INIT;
+	char uuid[37];
+	int done = 0;
+
+	mv = json_object_object_get_ex(data, "model", &v) ? json_object_get(v) :
+	    json_object_new_string(model != NULL ? model : "ollama");
+	rand_uuid4(uuid);
+	buf_printf(&id, "%s-%s", mv == NULL ? "None" : json_object_is_type(mv,
+	    json_type_string) ? json_object_get_string(mv) : json_text(mv),
+	    uuid);
+	json_object_object_add(o, "id", json_object_new_string(buf_str(&id)));
+	buf_free(&id);
+	json_object_object_add(o, "created",
+	    json_object_new_int64((long long)time(NULL)));
+	json_object_object_add(o, "model", mv);
+	ch = json_object_new_array();
+	c0 = json_object_new_object();
+	d = json_object_new_object();
+	json_object_array_add(ch, c0);
+	json_object_object_add(c0, "index", json_object_new_int(0));
+	json_object_object_add(c0, "logprobs", NULL);
+	json_object_object_add(c0, "finish_reason", NULL);
+	if (json_truthy(v = json_get(msg, "content")))
+		json_object_object_add(d, "content", json_object_get(v));
+	if (json_truthy(v = json_get(msg, "thinking")))
+		json_object_object_add(d, "reasoning_content",
+		    json_object_get(v));
+	if (json_truthy(v = json_get(msg, "tool_calls")) &&
+	    json_object_is_type(v, json_type_array))
+		json_object_object_add(d, "tool_calls", ollama_tool_calls(v));
+	if (json_object_object_length(d) == 0)
+		json_object_object_add(c0, "finish_reason",
+		    json_object_new_string("stop"));
+	json_object_object_add(c0, "delta", d);
+	json_object_object_add(o, "choices", ch);
+	json_object_object_add(o, "object",
+	    json_object_new_string("chat.completion.chunk"));
+	if (json_get_bool(data, "done", &done) && done)
+		json_object_object_add(o, "usage", ollama_usage(data));
+	return o;
+}
+
+enum err
+ollama_chat_openai_prepare(struct db *db, struct arena *a,
+    const struct user *u, int url_idx, json_object *openai_payload,
+    long *status, struct buf *openai_body, struct http_req *q, int *stream)
+{
+	json_object *form, *out = NULL;
+	enum err e;
+
+	*status = 0;
+	*stream = 0;
+	if (payload_openai_to_ollama(openai_payload, &form) != ERR_OK)
+		return ERR_INVAL;
+	json_on_arena(a, form);
+	e = ollama_chat_prepare(db, a, u, url_idx, form, 0, status, &out, q);
+	*stream = json_truthy(json_get(form, "stream"));
+	if (e != ERR_OK || *status == 0)
+		return e;
+	buf_puts(openai_body, json_text(json_on_arena(a, out)));
+	return ERR_OK;
+}
+
 enum err
 ollama_chat_openai(struct db *db, struct arena *a, const struct user *u,
     int url_idx, json_object *openai_payload, long *status,
     struct buf *openai_body)
 {
-	json_object *form, *out = NULL, *conv;
+	json_object *out = NULL, *conv;
+	struct http_req q;
 	enum err e;
+	int stream;
 
-	if (payload_openai_to_ollama(openai_payload, &form) != ERR_OK)
-		return ERR_INVAL;
-	json_on_arena(a, form);
-	e = ollama_chat(db, a, u, url_idx, form, 0, status, &out);
-	if (e != ERR_OK)
+	e = ollama_chat_openai_prepare(db, a, u, url_idx, openai_payload,
+	    status, openai_body, &q, &stream);
+	if (e != ERR_OK || *status != 0)
+		return e;
+	if (stream) {
+		out = json_on_arena(a, json_object_new_object());
+		json_object_object_add(out, "detail",
+		    json_object_new_string(OLLAMA_MSG_NO_STREAM));
+		buf_puts(openai_body, json_text(out));
+		*status = 400;
+		return ERR_OK;
+	}
+	if ((e = ollama_chat_send(a, &q, status, &out)) != ERR_OK)
 		return e;
 	json_on_arena(a, out);
 	if (*status != 200) {

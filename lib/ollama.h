@@ -67,6 +67,16 @@ enum err ollama_chat_openai(struct db *db, struct arena *a,
 	    const struct user *u, int url_idx, json_object *openai_payload,
 	    long *status, struct buf *openai_body);
 
+/* ollama_chat_openai up to the request, prepared and not sent: on ERR_OK
+ * with *status 0, *q is the /api/chat request (strings in a) and *stream
+ * whether it streams (for a hand-off to cwebui-streamd, whose relay
+ * converts the NDJSON to OpenAI chunks); with *status set, openai_body
+ * holds the answer as ollama_chat_openai gives it. */
+enum err ollama_chat_openai_prepare(struct db *db, struct arena *a,
+	    const struct user *u, int url_idx, json_object *openai_payload,
+	    long *status, struct buf *openai_body, struct http_req *q,
+	    int *stream);
+
 /* The part of the API the routes of src/fcgi/h_ollama.c use. */
 
 /* One connection as a request sees it. */
@@ -92,6 +102,13 @@ enum err ollama_send(struct arena *a, const struct ollama_conn *c,
 	    const char *method, const char *path, const struct user *u,
 	    const char *chat_id, json_object *body, long timeout_ms,
 	    struct http_resp *out);
+
+/* The request ollama_send sends, prepared into *q and not sent (strings
+ * in a). */
+void	 ollama_prepare(struct arena *a, const struct ollama_conn *c,
+	    const char *method, const char *path, const struct user *u,
+	    const char *chat_id, json_object *body, long timeout_ms,
+	    struct http_req *q);
 
 /* The status and {"detail"} Python answers for a failed exchange made with
  * `requests` (show, embed, copy, delete, tags/{idx} ...): upstream
@@ -135,12 +152,23 @@ enum err ollama_filter(struct db *db, struct arena *a, const struct user *u,
  * model's base model, params and system prompt, the access check (unless
  * bypass or BYPASS_MODEL_ACCESS_CONTROL), the connection (url_idx, or -1:
  * one that has the model), prefix_id, then POST /api/chat. Streaming is
- * refused (400) until cwebui-streamd serves it. On ERR_OK *status and *out
- * (new reference) are the answer: the upstream JSON on 200, else
- * {"detail": ...}. */
+ * refused (400): a hand-off (ollama_chat_prepare) serves it. On ERR_OK
+ * *status and *out (new reference) are the answer: the upstream JSON on
+ * 200, else {"detail": ...}. */
 enum err ollama_chat(struct db *db, struct arena *a, const struct user *u,
 	    int url_idx, json_object *form, int bypass, long *status,
 	    json_object **out);
+
+/* ollama_chat in two steps. prepare: everything up to the request; on
+ * ERR_OK with *status 0, *q is the POST /api/chat to send (strings in a;
+ * form's "stream" tells whether it streams), else *status and *out (new
+ * reference) are the answer. send: performs q and fills *status and *out
+ * as ollama_chat does (url in error texts: q->url). */
+enum err ollama_chat_prepare(struct db *db, struct arena *a,
+	    const struct user *u, int url_idx, json_object *form, int bypass,
+	    long *status, json_object **out, struct http_req *q);
+enum err ollama_chat_send(struct arena *a, const struct http_req *q,
+	    long *status, json_object **out);
 
 /* payload["model"].replace(f"{prefix}.", ""): every "prefix." removed
  * from o's "model" (nothing when prefix is NULL). */
@@ -149,7 +177,17 @@ void	 ollama_strip_prefix(struct arena *a, json_object *o,
 /* Removes o's null members (model_dump(exclude_none=True), top level). */
 void	 ollama_drop_nulls(json_object *o);
 
-/* The detail of the 400 a stream request gets until issue 5. */
+/* One line of an Ollama chat stream (NDJSON, parsed) as an OpenAI
+ * chat.completion.chunk, as Python's
+ * convert_streaming_response_ollama_to_openai makes it: the delta holds the
+ * content, reasoning_content (Ollama's thinking) and tool_calls that are
+ * set; with none of them finish_reason is "stop"; a line with "done" true
+ * adds the usage. model stands in when the line has none (NULL: "ollama").
+ * New reference. */
+json_object *ollama_chunk_to_openai(json_object *data, const char *model);
+
+/* The detail of the 400 a stream request gets when it does not come
+ * from cwebui-streamd. */
 #define OLLAMA_MSG_NO_STREAM	"Streaming responses are not available " \
 	"yet in this server: send \"stream\": false"
 

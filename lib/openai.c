@@ -625,11 +625,10 @@ openai_azure_payload(struct arena *a, const char *url, json_object *p,
 }
 
 enum err
-openai_chat_send(struct arena *a, const struct user *u, const char *token,
-    int url_idx, json_object *payload, struct http_resp *out)
+openai_chat_prepare(struct arena *a, const struct user *u, const char *token,
+    int url_idx, json_object *payload, struct http_req *q)
 {
 	struct openai_conn c;
-	struct http_req q = { 0 };
 	json_object *meta = NULL;
 	const char *prefix, *model, *chat_id = NULL, *version, *auth, *url;
 	const char **h;
@@ -637,7 +636,7 @@ openai_chat_send(struct arena *a, const struct user *u, const char *token,
 	int n;
 	enum err e;
 
-	memset(out, 0, sizeof(*out));
+	memset(q, 0, sizeof(*q));
 	if ((e = openai_conn_get(a, url_idx, &c)) != ERR_OK)
 		return e;
 	if (json_object_object_get_ex(payload, "metadata", &meta)) {
@@ -693,30 +692,27 @@ openai_chat_send(struct arena *a, const struct user *u, const char *token,
 		url = arena_printf(a, "%s/chat/completions?api-version=%s",
 		    url, version);
 	}
-	q.method = "POST";
-	q.url = url;
-	q.headers = h;
-	q.body = arena_strdup(a, json_text(payload));
-	q.body_len = strlen(q.body);
-	q.timeout_ms = http_timeout_ms();
-	http_do(a, &q, out);
+	q->method = "POST";
+	q->url = url;
+	q->headers = h;
+	q->body = arena_strdup(a, json_text(payload));
+	q->body_len = strlen(q->body);
+	q->timeout_ms = http_timeout_ms();
 	return ERR_OK;
 }
 
 enum err
-openai_chat(struct db *db, struct arena *a, const struct user *u,
-    int url_idx, json_object *payload, long *status, struct buf *body)
+openai_chat_send(struct arena *a, const struct user *u, const char *token,
+    int url_idx, json_object *payload, struct http_resp *out)
 {
-	struct http_resp r;
+	struct http_req q;
 	enum err e;
 
-	(void)db;
-	*status = 0;
-	if ((e = openai_chat_send(a, u, NULL, url_idx, payload, &r)) != ERR_OK)
+	memset(out, 0, sizeof(*out));
+	if ((e = openai_chat_prepare(a, u, token, url_idx, payload, &q)) !=
+	    ERR_OK)
 		return e;
-	*status = r.status;
-	if (r.body.len > 0)
-		buf_append(body, r.body.p, r.body.len);
+	http_do(a, &q, out);
 	return ERR_OK;
 }
 

@@ -116,8 +116,22 @@ enum err openai_resolve(struct db *db, struct arena *a, const struct user *u,
 	    json_object *payload, int bypass, json_object **models, int *idx,
 	    json_object **model);
 
-/* openai_chat with the caller's own credential (for auth_type "session",
- * may be NULL), filling the whole upstream answer into *out. */
+/* Prepares the chat completion for connection url_idx as Python's
+ * generate_chat_completion does once the model is resolved: pops
+ * "metadata" from payload (its chat_id goes into the forwarded headers),
+ * strips the connection's prefix_id from "model", adapts reasoning-model
+ * and max_tokens fields, converts logit_bias, applies Azure settings, and
+ * fills *q (strings in a) with the POST {url}/chat/completions and the
+ * request timeout, for http_do() or a hand-off to cwebui-streamd (token:
+ * the caller's credential for auth_type "session", may be NULL). payload
+ * is modified. The caller has checked the user's access to the model.
+ * ERR_NOTFOUND when url_idx is out of range. */
+enum err openai_chat_prepare(struct arena *a, const struct user *u,
+	    const char *token, int url_idx, json_object *payload,
+	    struct http_req *q);
+
+/* openai_chat_prepare, then sends the request and fills *out (the whole
+ * upstream answer, as http_do). */
 enum err openai_chat_send(struct arena *a, const struct user *u,
 	    const char *token, int url_idx, json_object *payload,
 	    struct http_resp *out);
@@ -127,18 +141,5 @@ enum err openai_chat_send(struct arena *a, const struct user *u,
 enum err openai_embeddings(struct db *db, struct arena *a,
 	    const struct user *u, const char *token, json_object *form,
 	    struct http_resp *out);
-
-/* Sends a non-streaming chat completion to connection url_idx as Python's
- * generate_chat_completion does once the model is resolved: pops
- * "metadata" from payload (its chat_id goes into the forwarded headers),
- * strips the connection's prefix_id from "model", adapts reasoning-model
- * and max_tokens fields, converts logit_bias, applies Azure settings, and
- * POSTs {url}/chat/completions with the request timeout. payload is
- * modified. The caller has checked the user's access to the model.
- * On ERR_OK *status is the upstream status (0 on transport failure or
- * timeout) and body holds its raw answer (appended). ERR_NOTFOUND when
- * url_idx is out of range. */
-enum err openai_chat(struct db *db, struct arena *a, const struct user *u,
-	    int url_idx, json_object *payload, long *status, struct buf *body);
 
 #endif

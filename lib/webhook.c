@@ -192,3 +192,36 @@ webhook_signup(struct arena *a, const struct user *u)
 	    json_object_new_string(json_text(uj)));
 	return webhook_post(name, url, msg, ev);
 }
+
+enum err
+webhook_chat(struct arena *a, const struct user *u, const char *chat_id,
+    const char *title, const char *content)
+{
+	json_object *settings, *ev;
+	const char *url, *base = conf_str(CONF_WEBUI_URL);
+	const char *name = conf_str(CONF_WEBUI_NAME), *link, *msg;
+	enum err e;
+
+	settings = json_on_arena(a, json_parse(u->settings != NULL ?
+	    u->settings : "null", u->settings != NULL ? strlen(u->settings) :
+	    4));
+	url = json_get_str(json_get_path(settings, "ui.notifications"),
+	    "webhook_url");
+	if (url == NULL || *url == '\0')
+		return ERR_OK;
+	if (base == NULL)
+		base = "";
+	if (name == NULL)
+		name = "Open WebUI";
+	link = arena_printf(a, "%s/c/%s", base, chat_id);
+	msg = arena_printf(a, "%s - %s\n\n%s", title != NULL ? title : "None",
+	    link, content);
+	ev = json_object_new_object();
+	json_object_object_add(ev, "action", json_object_new_string("chat"));
+	json_object_object_add(ev, "message", json_object_new_string(content));
+	json_object_object_add(ev, "title", json_str_or_null(title));
+	json_object_object_add(ev, "url", json_object_new_string(link));
+	e = webhook_post(name, url, msg, ev);
+	json_object_put(ev);
+	return e;
+}

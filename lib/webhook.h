@@ -28,4 +28,13 @@ enum err webhook_post(const char *name, const char *url, const char *message,
  * returned. */
 enum err webhook_signup(struct arena *a, const struct user *u);
 
+/* Posts the chat notification of utils/middleware.py for a finished answer
+ * when its user has no live session: to the user's own webhook
+ * (settings.ui.notifications.webhook_url), the message "<title> -
+ * <WEBUI_URL>/c/<chat_id>\n\n<content>" and the event {action: "chat",
+ * message, title, url}. Returns ERR_OK when the user has no webhook, else
+ * what webhook_post() returned. */
+enum err webhook_chat(struct arena *a, const struct user *u,
+	    const char *chat_id, const char *title, const char *content);
+
 #endif

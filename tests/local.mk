@@ -7,14 +7,19 @@ UNIT_LDADD = $(CWEBUI_LIBS)
 unit_tests = \
 	tests/unit/t_chat_search \
 	tests/unit/t_conf \
+	tests/unit/t_content \
 	tests/unit/t_eio \
+	tests/unit/t_fcgirec \
 	tests/unit/t_fernet \
 	tests/unit/t_http \
+	tests/unit/t_http1 \
 	tests/unit/t_jwt \
 	tests/unit/t_passwd \
 	tests/unit/t_path \
+	tests/unit/t_rooms \
 	tests/unit/t_secret \
 	tests/unit/t_sio \
+	tests/unit/t_siosrv \
 	tests/unit/t_sse \
 	tests/unit/t_util \
 	tests/unit/t_ws \
@@ -46,13 +51,33 @@ tests_unit_t_eio_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
 tests_unit_t_eio_LDADD = src/streamd/libcodec.a $(UNIT_LDADD)
 tests_unit_t_sio_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
 tests_unit_t_sio_LDADD = src/streamd/libcodec.a $(UNIT_LDADD)
+tests_unit_t_content_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
+tests_unit_t_content_SOURCES = tests/unit/t_content.c \
+	src/streamd/content.c src/streamd/busurl.c
+tests_unit_t_content_LDADD = $(CODEC_LIBS) $(UNIT_LDADD)
 tests_unit_t_sse_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
 tests_unit_t_sse_LDADD = $(CODEC_LIBS) $(UNIT_LDADD)
 tests_unit_t_ws_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
 tests_unit_t_ws_LDADD = $(CODEC_LIBS) $(UNIT_LDADD)
+tests_unit_t_http1_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
+tests_unit_t_http1_LDADD = $(CODEC_LIBS) $(UNIT_LDADD)
+tests_unit_t_fcgirec_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
+tests_unit_t_fcgirec_LDADD = $(CODEC_LIBS) $(UNIT_LDADD)
+tests_unit_t_rooms_SOURCES = tests/unit/t_rooms.c src/streamd/smap.c \
+	src/streamd/rooms.c
+tests_unit_t_rooms_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
+tests_unit_t_rooms_LDADD = $(UNIT_LDADD)
+tests_unit_t_siosrv_SOURCES = tests/unit/t_siosrv.c src/streamd/siosrv.c \
+	src/streamd/eiosrv.c src/streamd/cors.c src/streamd/rooms.c \
+	src/streamd/smap.c
+tests_unit_t_siosrv_CFLAGS = $(UNIT_CFLAGS) $(EVENT_CFLAGS) \
+	-I$(srcdir)/src/streamd
+tests_unit_t_siosrv_LDADD = $(CODEC_LIBS) $(UNIT_LDADD) $(EVENT_LIBS)
 
 EXTRA_DIST += tests/unit/tap.h tests/fuzz tests/api tests/fake tests/routes tests/schema tests/pg tests/bench \
 	tests/install-deps tests/packages.txt
+EXTRA_DIST += tests/js/README.md tests/js/package.json tests/js/package-lock.json \
+	tests/js/run.mjs tests/js/sio_smoke.mjs tests/js/sio_upgrade.mjs
 
 # Black-box tests: the whole stack (lighttpd + cwebui-fcgi) on SQLite and
 # on a private PostgreSQL, started and stopped by the harness.

@@ -1,10 +1,11 @@
 /* h_main_models.c: the model list and chat completion routes of main.py
  * (GET /api/models, /api/models/base, POST /api/chat/completions), over
- * lib/models.c. */
+ * lib/models.c; streams and chat tasks are handed to cwebui-streamd. */
 #include <string.h>
 
 #include "buf.h"
 #include "handlers.h"
+#include "handoff.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
@@ -69,21 +70,26 @@ h_main_models_base(struct req *r)
 	return resp_data(r, e, list);
 }
 
-/* Returns the provider's answer (non-streaming); 400 "Model not found"
- * for an unknown or forbidden model, 400 for streaming and the features
- * not served yet. */
+/* Returns the provider's answer (non-streaming); for a request from
+ * cwebui-streamd that streams or runs as a task, the hand-off; 400 "Model
+ * not found" for an unknown or forbidden model, 400 for streaming (not from
+ * streamd) and the features not served. */
 int
 h_main_chat_completions(struct req *r)
 {
 	struct buf *body = arena_alloc(r->a, sizeof(*body));
+	struct handoff ho = { 0 };
 	long status = 0;
 	enum err e;
 
-	e = models_chat(r->db, r->a, r->user, r->json, &status, body);
+	e = models_chat_ex(r->db, r->a, r->user, r->token, r->json,
+	    req_from_streamd(r) ? &ho : NULL, &status, body);
 	if (e != ERR_OK && e != ERR_INVAL) {
 		log_error("chat completion failed: %s", err_str(e));
 		return resp_error(r, 500, MSG_DEFAULT);
 	}
+	if (e == ERR_OK && req_from_streamd(r) && ho.upstream.url != NULL)
+		return resp_handoff(r, &ho);
 	if (json_on_arena(r->a, json_parse(buf_str(body), body->len)) == NULL)
 		return resp_raw(r, (int)status, "text/plain; charset=utf-8",
 		    buf_str(body), body->len);

@@ -1,8 +1,9 @@
 /* h_ollama.c: /ollama/ (routers/ollama.py). The connections, model lists
  * and exchanges are lib/ollama.c's; these handlers read the forms as
  * pydantic does and answer as the Python routes. Streamed answers
- * (NDJSON of /api/chat, /api/generate, /api/pull ...) are cwebui-streamd's
- * (issue 5): until then a request that would stream gets a 400. */
+ * (NDJSON of /api/chat, /api/generate, /api/pull ..., SSE of /v1/) are
+ * cwebui-streamd's: a request from streamd gets the hand-off (handoff.h),
+ * any other request that would stream a 400. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "body.h"
 #include "conf.h"
 #include "handlers.h"
+#include "handoff.h"
 #include "http.h"
 #include "json.h"
 #include "mem.h"
@@ -267,7 +269,7 @@ ollama_json_answer(struct req *r, const struct http_resp *h, const char *url)
 	return resp_json(r, 200, o);
 }
 
-/* Answers a request that would stream: 400 until cwebui-streamd. */
+/* Answers a request that would stream, not from cwebui-streamd: 400. */
 static int
 ollama_no_stream(struct req *r)
 {
@@ -692,22 +694,34 @@ ollama_ask(struct req *r, int idx, const char *method, const char *path,
 }
 
 /* Posts body to path of connection idx and writes the upstream answer as
- * it came, or Python's error; 400 unless body has "stream": false. */
+ * it came, or Python's error. Unless body has "stream": false: the
+ * hand-off (relay "raw", the upstream's Content-Type) for a request from
+ * cwebui-streamd, else 400. */
 static int
 ollama_post_pass(struct req *r, int idx, const char *path, json_object *body)
 {
+	struct handoff ho = { 0 };
+	struct ollama_conn c;
 	struct http_resp h;
 	int st;
 
-	if (!ollama_stream_off(body))
-		return ollama_no_stream(r);
+	if (!ollama_stream_off(body)) {
+		if (!req_from_streamd(r))
+			return ollama_no_stream(r);
+		if (ollama_conn_get(r->a, idx, &c) != ERR_OK)
+			return ollama_bad_idx(r);
+		ollama_prepare(r->a, &c, "POST", path, r->user, NULL, body,
+		    http_timeout_ms(), &ho.upstream);
+		ho.ollama_errors = 1;
+		return resp_handoff(r, &ho);
+	}
 	if ((st = ollama_ask(r, idx, "POST", path, body, 1, &h)) != 0)
 		return st;
 	return ollama_pass(r, &h);
 }
 
-/* Pulls a model on connection {url_idx} (0): the upstream answer; 400
- * unless "stream": false. */
+/* Pulls a model on connection {url_idx} (0): the upstream answer, a
+ * stream as ollama_post_pass() serves it. */
 int
 h_ollama_pull(struct req *r)
 {
@@ -744,8 +758,8 @@ ollama_first_url(struct req *r, const char *name, int *idx)
 	return 0;
 }
 
-/* Pushes a model (DELETE, as Python declares it): the upstream answer;
- * 400 when unknown or unless "stream": false. */
+/* Pushes a model (DELETE, as Python declares it): the upstream answer, a
+ * stream as ollama_post_pass() serves it; 400 when unknown. */
 int
 h_ollama_push(struct req *r)
 {
@@ -763,8 +777,8 @@ h_ollama_push(struct req *r)
 	return ollama_post_pass(r, idx, "/api/push", form);
 }
 
-/* Creates a model on connection {url_idx} (0): the upstream answer; 400
- * unless "stream": false. */
+/* Creates a model on connection {url_idx} (0): the upstream answer, a
+ * stream as ollama_post_pass() serves it. */
 int
 h_ollama_create(struct req *r)
 {
@@ -937,8 +951,8 @@ h_ollama_embeddings(struct req *r)
 	return ollama_embed_at(r, f, "/api/embeddings");
 }
 
-/* A completion with "stream": false: the upstream answer as it came; 400
- * when the model is not served or the request would stream. */
+/* A completion: the upstream answer as it came, a stream as
+ * ollama_post_pass() serves it; 400 when the model is not served. */
 int
 h_ollama_generate(struct req *r)
 {
@@ -961,12 +975,14 @@ h_ollama_generate(struct req *r)
 	return ollama_post_pass(r, c.idx, "/api/generate", form);
 }
 
-/* A chat with "stream": false: 200 with the upstream answer; 400 for a
- * bad form, an unknown model or a request that would stream; 403 when the
- * user may not use the model. */
+/* A chat with "stream": false: 200 with the upstream answer; one that
+ * streams: the hand-off (NDJSON as application/x-ndjson) for a request
+ * from cwebui-streamd, else 400; 400 for a bad form or an unknown model;
+ * 403 when the user may not use the model. */
 int
 h_ollama_chat(struct req *r)
 {
+	struct handoff ho = { 0 };
 	json_object *out;
 	long status;
 	enum err e;
@@ -974,7 +990,18 @@ h_ollama_chat(struct req *r)
 
 	if ((st = ollama_url_idx(r, &idx)) != 0)
 		return st;
-	e = ollama_chat(r->db, r->a, r->user, idx, r->json, 0, &status, &out);
+	if (!req_from_streamd(r))
+		e = ollama_chat(r->db, r->a, r->user, idx, r->json, 0, &status,
+		    &out);
+	else if ((e = ollama_chat_prepare(r->db, r->a, r->user, idx, r->json,
+	    0, &status, &out, &ho.upstream)) == ERR_OK && status == 0) {
+		if (json_truthy(json_get(r->json, "stream"))) {
+			ho.content_type = "application/x-ndjson";
+			ho.ollama_errors = 1;
+			return resp_handoff(r, &ho);
+		}
+		e = ollama_chat_send(r->a, &ho.upstream, &status, &out);
+	}
 	if (e != ERR_OK)
 		return resp_internal(r, "ollama chat", e);
 	return resp_json(r, (int)status, out);
@@ -1047,12 +1074,14 @@ ollama_v1_invalid(struct req *r, int chat)
 
 /* /v1/completions and /v1/chat/completions: the workspace model's params
  * (and system prompt for chat) applied, access checked, the model's
- * connection's OpenAI-compatible endpoint asked without streaming. */
+ * connection's OpenAI-compatible endpoint asked; a stream is handed to
+ * cwebui-streamd (relay "raw"), or refused when not from streamd. */
 static int
 ollama_v1(struct req *r, int chat)
 {
 	json_object *form = r->json, *metadata = NULL, *params, *sys;
 	const char *bad, *id, *look, *detail, *path;
+	struct handoff ho = { 0 };
 	struct ollama_conn c;
 	struct http_resp h;
 	struct model *mi;
@@ -1111,11 +1140,15 @@ ollama_v1(struct req *r, int chat)
 	}
 	if ((st = ollama_serving(r, form, id, id, idx, &c)) != 0)
 		return st;
-	if (json_truthy(json_get(form, "stream")))
-		return ollama_no_stream(r);
 	path = chat ? "/v1/chat/completions" : "/v1/completions";
-	ollama_send(r->a, &c, "POST", path, r->user,
-	    json_get_str(metadata, "chat_id"), form, http_timeout_ms(), &h);
+	ollama_prepare(r->a, &c, "POST", path, r->user,
+	    json_get_str(metadata, "chat_id"), form, http_timeout_ms(),
+	    &ho.upstream);
+	ho.ollama_errors = 1;
+	if (json_truthy(json_get(form, "stream")))
+		return req_from_streamd(r) ? resp_handoff(r, &ho) :
+		    ollama_no_stream(r);
+	http_do(r->a, &ho.upstream, &h);
 	if (ollama_post_error(r->a, &h, URL(c, path), &status, &detail))
 		return resp_error(r, (int)status, detail);
 	if ((form = ollama_body_json(&h)) == NULL)

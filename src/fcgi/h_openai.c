@@ -1,6 +1,7 @@
 /* h_openai.c: /openai/ (routers/openai.py): the OpenAI connections'
  * settings, their model lists, chat completions and the deprecated proxy.
- * Streaming answers come with issue 5: until then stream:true is refused. */
+ * A streamed chat completion is handed to cwebui-streamd (handoff.h); not
+ * from streamd, and on the proxy, stream:true is refused. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "body.h"
 #include "conf.h"
 #include "handlers.h"
+#include "handoff.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
@@ -261,19 +263,22 @@ h_openai_verify(struct req *r)
 	return openai_relay(r, &up, up.status != 200 ? 0 : 400);
 }
 
-/* Sends a chat completion (stream:false) to the connection that owns the
- * model, once the caller's access to the model is checked; relays the
- * upstream answer. 400 for stream:true (until issue 5), 403/404 "Model
- * not found". The bypass_filter query parameter is never honoured. */
+/* Sends a chat completion to the connection that owns the model, once the
+ * caller's access to the model is checked; relays the upstream answer, or
+ * for stream:true from cwebui-streamd hands the request over (relay "raw"
+ * with the upstream's Content-Type). 400 for stream:true not from
+ * streamd, 403/404 "Model not found". The bypass_filter query parameter
+ * is never honoured. */
 int
 h_openai_chat(struct req *r)
 {
 	json_object *payload = NULL, *models, *model;
+	struct handoff ho = { 0 };
 	struct http_resp up;
 	enum err e;
-	int idx;
+	int idx, stream = json_truthy(json_get(r->json, "stream"));
 
-	if (json_truthy(json_get(r->json, "stream")))
+	if (stream && !req_from_streamd(r))
 		return resp_error(r, 400, MSG_NO_STREAM);
 	if (json_object_deep_copy(r->json, &payload, NULL) != 0)
 		return resp_error(r, 500, MSG_DEFAULT);
@@ -290,6 +295,12 @@ h_openai_chat(struct req *r)
 		    "Internal Server Error", 21);
 	if (e != ERR_OK)
 		return resp_error(r, 500, MSG_DEFAULT);
+	if (stream) {
+		if (openai_chat_prepare(r->a, r->user, r->token, idx, payload,
+		    &ho.upstream) != ERR_OK)
+			return resp_error(r, 500, MSG_DEFAULT);
+		return resp_handoff(r, &ho);
+	}
 	if (openai_chat_send(r->a, r->user, r->token, idx, payload, &up))
 		return resp_error(r, 500, MSG_DEFAULT);
 	return openai_relay(r, &up, 400);

@@ -20,6 +20,31 @@ int	h_main_models_base(struct req *r);
 int	h_main_chat_completions(struct req *r);
 int	h_main_embeddings(struct req *r);
 
+/* h_chat_done.c: main.py /api/chat/completed and /api/chat/actions/ */
+int	h_chat_completed(struct req *r);
+int	h_chat_action(struct req *r);
+
+/* h_streamd.c: /_streamd/ internal routes for cwebui-streamd */
+int	h_streamd_auth(struct req *r);
+int	h_streamd_chat_message(struct req *r);
+int	h_streamd_chat_status(struct req *r);
+int	h_streamd_chat_notify(struct req *r);
+
+/* h_streamd_bg.c: /_streamd/chat/background (cwebui-streamd only) */
+int	h_streamd_chat_background(struct req *r);
+
+/* h_tasks.c: /api/v1/tasks/ */
+int	h_tasks_config(struct req *r);
+int	h_tasks_config_update(struct req *r);
+int	h_tasks_title(struct req *r);
+int	h_tasks_follow_up(struct req *r);
+int	h_tasks_tags(struct req *r);
+int	h_tasks_image_prompt(struct req *r);
+int	h_tasks_queries(struct req *r);
+int	h_tasks_auto(struct req *r);
+int	h_tasks_emoji(struct req *r);
+int	h_tasks_moa(struct req *r);
+
 /* h_config.c: /api/config */
 int	h_config(struct req *r);
 

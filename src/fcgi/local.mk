@@ -22,7 +22,9 @@ src_fcgi_cwebui_fcgi_SOURCES = \
 	src/fcgi/h_functions.c src/fcgi/h_groups.c \
 	src/fcgi/h_knowledge.c src/fcgi/h_notes.c \
 	src/fcgi/h_models.c src/fcgi/h_tools.c \
-	src/fcgi/h_main_models.c \
+	src/fcgi/h_main_models.c src/fcgi/h_chat_done.c \
+	src/fcgi/h_streamd.c src/fcgi/h_streamd_bg.c \
+	src/fcgi/h_tasks.c \
 	src/fcgi/h_misc.c \
 	src/fcgi/h_users.c
 dist_man_MANS += src/fcgi/cwebui-fcgi.8

@@ -15,6 +15,7 @@
 #include "authn.h"
 #include "conf.h"
 #include "db.h"
+#include "ikey.h"
 #include "log.h"
 #include "master.h"
 #include "mem.h"
@@ -92,6 +93,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	authn_set_secret(st.secret);
+	if (ikey_init(st.secret) != ERR_OK)
+		log_warn("no internal key: requests from cwebui-streamd will "
+		    "be refused");
 	o.database_url = st.database_url;
 	o.max_requests = env_ulong("CWEBUI_MAX_REQUESTS", 0);
 	o.max_body = env_ulong("CWEBUI_MAX_BODY", 64UL << 20);

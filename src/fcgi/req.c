@@ -12,6 +12,8 @@
 
 #include "b64.h"
 #include "conf.h"
+#include "handoff.h"
+#include "ikey.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
@@ -56,6 +58,15 @@ req_param(struct req *r, const char *name)
 	FCGX_Request *fr = r->io;
 
 	return FCGX_GetParam(name, fr->envp);
+}
+
+int
+req_from_streamd(struct req *r)
+{
+	if (r->streamd == 0)
+		r->streamd = ikey_check(req_param(r, "CWEBUI_STREAMD")) ?
+		    1 : -1;
+	return r->streamd == 1;
 }
 
 const char *
@@ -242,6 +253,14 @@ resp_raw(struct req *r, int status, const char *ctype, const void *body,
 	if (len > 0 && strcmp(r->method, "HEAD") != 0)
 		FCGX_PutStr(body, (int)len, fr->out);
 	return status;
+}
+
+int
+resp_handoff(struct req *r, const struct handoff *h)
+{
+	const char *text = handoff_text(r->a, h);
+
+	return resp_raw(r, 200, HANDOFF_CTYPE, text, strlen(text));
 }
 
 int

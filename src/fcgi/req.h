@@ -17,6 +17,7 @@
 
 struct arena;
 struct db;
+struct handoff;
 struct user;
 
 #define REQ_MAX_PARAMS	4
@@ -34,6 +35,7 @@ struct req {
 	struct user	*user;		/* signed-in user, or NULL */
 	const char	*token;		/* the credential that signed in */
 	int		 api_key;	/* 1 when the credential was an sk- key */
+	int		 streamd;	/* see req_from_streamd(); 0 = not read */
 	char		 id[17];	/* request id for logs */
 	int		 status;	/* status written, for the access log */
 	struct buf	 out_headers;	/* extra response headers, CRLF-ended */
@@ -43,6 +45,10 @@ struct req {
 const char *req_header(struct req *r, const char *name);
 /* Returns the FastCGI parameter (e.g. "REMOTE_ADDR"), or NULL. */
 const char *req_param(struct req *r, const char *name);
+/* Returns 1 when the request comes from cwebui-streamd: its param
+ * CWEBUI_STREAMD holds the internal key (ikey.h; a web server cannot send
+ * it for a client). Checked once per request, then cached in r. */
+int	 req_from_streamd(struct req *r);
 /* Returns the decoded value of a cookie, or NULL. Arena-owned. */
 const char *req_cookie(struct req *r, const char *name);
 /* Returns the decoded value of a query parameter, or NULL. Arena-owned. */
@@ -81,6 +87,9 @@ int	 resp_internal(struct req *r, const char *what, enum err e);
 /* Writes a body of the given type. Returns status. */
 int	 resp_raw(struct req *r, int status, const char *ctype,
 	    const void *body, size_t len);
+/* Writes 200 with the hand-off h for cwebui-streamd (handoff.h).
+ * Returns 200. */
+int	 resp_handoff(struct req *r, const struct handoff *h);
 /* Writes a redirect (307, 302, ...) to location. Returns status. */
 int	 resp_redirect(struct req *r, int status, const char *location);
 

@@ -68,6 +68,13 @@ router_body(struct req *r)
 	return 0;
 }
 
+/* Returns 1 when route rt exists for r (see R_STREAMD). */
+static int
+router_visible(struct req *r, const struct route *rt)
+{
+	return !(rt->flags & R_STREAMD) || req_from_streamd(r);
+}
+
 /* Starlette's redirect_slashes: when only the other form of the path (with
  * or without a trailing slash) has a route, redirect there with 307. */
 static int
@@ -83,7 +90,8 @@ router_slash(struct req *r)
 	else
 		other = arena_printf(r->a, "%s/", r->path);
 	for (rt = routes; rt < routes + routes_len; rt++)
-		if (path_match(rt->pattern, other, tmp, REQ_MAX_PARAMS))
+		if (router_visible(r, rt) &&
+		    path_match(rt->pattern, other, tmp, REQ_MAX_PARAMS))
 			return resp_redirect(r, 307, *r->query != '\0' ?
 			    arena_printf(r->a, "%s%s?%s", req_base_url(r),
 			    other, r->query) :
@@ -99,7 +107,8 @@ router_dispatch(struct req *r)
 	int st;
 
 	for (rt = routes; rt < routes + routes_len; rt++) {
-		if (!path_match(rt->pattern, r->path, tmp, REQ_MAX_PARAMS))
+		if (!router_visible(r, rt) ||
+		    !path_match(rt->pattern, r->path, tmp, REQ_MAX_PARAMS))
 			continue;
 		if (strcmp(rt->method, r->method) == 0 ||
 		    (strcmp(r->method, "HEAD") == 0 &&

@@ -15,6 +15,9 @@ enum route_auth {
 };
 
 #define R_JSON		0x01	/* body must be JSON: 422 when it is not */
+#define R_STREAMD	0x02	/* only for requests from cwebui-streamd
+				 * (req_from_streamd); to any other request
+				 * the route does not exist (404) */
 
 struct route {
 	const char	*method;	/* "GET", "POST", "DELETE", ... */

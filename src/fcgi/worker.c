@@ -7,6 +7,7 @@
 
 #include <fcgiapp.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "db.h"
 #include "log.h"
@@ -39,15 +40,6 @@ worker_signals(void)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-}
-
-static double
-worker_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Splits REQUEST_URI into the decoded path and the raw query. */
@@ -162,7 +154,7 @@ worker_run(const struct worker_opts *o)
 	FCGX_Init();
 	FCGX_InitRequest(&fr, o->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!worker_stop && FCGX_Accept_r(&fr) == 0) {
-		t0 = worker_now();
+		t0 = clock_mono();
 		memset(&r, 0, sizeof(r));
 		r.a = a;
 		r.io = &fr;
@@ -179,7 +171,7 @@ worker_run(const struct worker_opts *o)
 			worker_serve(&r, o);
 		log_info("%s %s %d %.1fms %s %s", r.method,
 		    r.path ? r.path : "-", r.status,
-		    (worker_now() - t0) * 1000.0, r.id,
+		    (clock_mono() - t0) * 1000.0, r.id,
 		    r.user ? r.user->id : "-");
 		FCGX_Finish_r(&fr);
 		arena_reset(a);

@@ -18,6 +18,9 @@ Fixtures
                stack call create_users(stack).
   pg_cluster   session scope: the private PostgreSQL (tests/pg/pg-start),
                started the first time a "pg" stack needs it.
+  redis_server module scope: a private redis-server on a unix socket
+               (tests/api/redis_server.py); give it to a stack with
+               make_stack(engine, REDIS_URL=redis_server.url).
 
 Stack attributes: url, engine, port, data_dir, run_dir, log_path,
 database_url, secret, env; methods sql(query, params), restart(**env),
@@ -76,10 +79,11 @@ LOG_TAIL_LINES = 60
 # Variables the harness sets itself; the caller's values never leak in.
 _CONTROLLED_ENV = ("PORT", "HOST", "DATA_DIR", "RUNDIR", "DATABASE_URL",
                    "WEBUI_SECRET_KEY", "WEBUI_SECRET_KEY_FILE",
-                   "FRONTEND_DIR", "CWEBUI_BUILDDIR", "CWEBUI_LISTEN")
+                   "FRONTEND_DIR", "CWEBUI_BUILDDIR", "CWEBUI_LISTEN",
+                   "REDIS_URL")
 # Of those, a test may set these through make_stack(), stack_env or
 # restart(); the others would break the harness's view of the stack.
-_SETTABLE_ENV = ("FRONTEND_DIR", "WEBUI_SECRET_KEY")
+_SETTABLE_ENV = ("FRONTEND_DIR", "WEBUI_SECRET_KEY", "REDIS_URL")
 
 
 class StackError(Exception):
@@ -519,6 +523,20 @@ def pg_cluster():
     subprocess.run([str(PG_STOP), d])
 
 
+@pytest.fixture(scope="module")
+def redis_server():
+    from redis_server import RedisError, RedisServer
+    d = tempfile.mkdtemp(prefix="cwebui-redis-", dir="/tmp")
+    try:
+        server = RedisServer(d).start()
+    except RedisError as e:
+        shutil.rmtree(d, ignore_errors=True)
+        pytest.fail(str(e), pytrace=False)
+    yield server
+    server.stop()
+    shutil.rmtree(d, ignore_errors=True)
+
+
 class _StackFactory:
     def __init__(self, request, tmp_path_factory):
         self._request = request
@@ -537,6 +555,9 @@ class _StackFactory:
             pg = self._request.getfixturevalue("pg_cluster")
             db = pg.create_database()
             s = Stack(name, engine, root, pg.url(db), env, pg, db)
+        return self._start(s)
+
+    def _start(self, s):
         self.stacks.append(s)
         try:
             s.start()
@@ -545,8 +566,17 @@ class _StackFactory:
             error = str(e)
         pytest.fail(error, pytrace=False)
 
+    def twin(self, other, **env):
+        """A second started stack on other's database, with other's
+        secret key: another host of the same installation."""
+        root = self._tmp.mktemp(f"stack-{other.engine}-twin-")
+        s = Stack(f"{other.engine}:{root.name}", other.engine, root,
+                  other.database_url, env)
+        s._secret = other._secret
+        return self._start(s)
+
     def close(self):
-        for s in self.stacks:
+        for s in reversed(self.stacks):     # twins before their database
             s.close()
 
 
@@ -560,7 +590,9 @@ def _marker_env(node):
 @pytest.fixture
 def make_stack(request, tmp_path_factory):
     """make_stack(engine, **env) -> a started Stack, stopped after the
-    test.  A value of None in env unsets that variable."""
+    test.  A value of None in env unsets that variable.
+    make_stack.twin(stack, **env) -> another host of that stack (same
+    database and secret key)."""
     f = _StackFactory(request, tmp_path_factory)
     yield f
     f.close()

@@ -17,7 +17,8 @@ A fake (class Fake) has
   .ollama_base    .url           (an Ollama base URL)
   .set(**behaviour)   POST /_control; keys (see tests/fake/README.md):
                   models, ollama_models, owned_by, version, reply, api_key,
-                  delay_ms, chunk_delay_ms, hang, fail_status, fail_body,
+                  delay_ms, chunk_delay_ms, split_bytes, hang_after_chunks,
+                  hang, fail_status, fail_body,
                   openapi, openapi_yaml, mcp_tools, mcp_sse, mcp_protocol,
                   oauth_metadata, well_known, oauth_registration;
                   reset=True first returns every key to its default and
@@ -28,10 +29,18 @@ A fake (class Fake) has
                   "client_port", "time"}; path filters on an exact path.
   .clear()        forgets the recorded requests (and max_in_flight).
   .stats()        {"in_flight", "max_in_flight", "requests"}.
+  .aborts()       the streams the client closed before their end, oldest
+                  first: [{"path", "model", "at_chunk"}] (cleared by
+                  reset=True).
+  .wait_aborts(n, timeout=10)   waits until at least n aborts are logged
+                  and returns them; fails the test on timeout.
+  .wait_stats(timeout=10, **want)   waits until .stats() has the wanted
+                  values (e.g. in_flight=0) and returns it.
   .stop()
 """
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -65,6 +74,31 @@ class Fake:
 
     def stats(self):
         return requests.get(self.url + "/_stats", timeout=10).json()
+
+    def aborts(self):
+        r = requests.get(self.url + "/_control/aborts", timeout=10)
+        r.raise_for_status()
+        return r.json()
+
+    def _wait(self, get, ok, what, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            v = get()
+            if ok(v):
+                return v
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"fake {self.url}: {what} not reached "
+                                     f"within {timeout} s (last: {v})")
+            time.sleep(0.02)
+
+    def wait_aborts(self, n, timeout=10):
+        return self._wait(self.aborts, lambda a: len(a) >= n,
+                          f"{n} aborts", timeout)
+
+    def wait_stats(self, timeout=10, **want):
+        return self._wait(self.stats, lambda s: all(
+            s.get(k) == v for k, v in want.items()), f"stats {want}",
+            timeout)
 
     def stop(self):
         self._p.stop()

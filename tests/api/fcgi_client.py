@@ -26,8 +26,10 @@ def _pair(k, v):
 
 
 def request(path, sock_path, method="GET", body=b"", headers=None,
-            timeout=10):
-    """Sends one request; returns (status, headers dict, body bytes)."""
+            timeout=10, params=None):
+    """Sends one request; returns (status, headers dict, body bytes).
+    params: extra FastCGI params (e.g. CWEBUI_STREAMD)."""
+    extra = params
     params = {"REQUEST_METHOD": method, "REQUEST_URI": path,
               "SCRIPT_NAME": "", "PATH_INFO": path.split("?")[0],
               "QUERY_STRING": path.partition("?")[2],
@@ -35,6 +37,7 @@ def request(path, sock_path, method="GET", body=b"", headers=None,
               "SERVER_NAME": "localhost", "SERVER_PROTOCOL": "HTTP/1.1"}
     for k, v in (headers or {}).items():
         params["HTTP_" + k.upper().replace("-", "_")] = v
+    params.update(extra or {})
     if body:
         params["CONTENT_TYPE"] = "application/json"
     data = _record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", 1, 0))

@@ -111,3 +111,22 @@ def access_shapes(group_id, user_id, user_op):
         f"user-{user_op}": {"read": user if user_op == "read" else none,
                             "write": user if user_op == "write" else none},
     }
+
+
+def connect_providers(stack, token, openai=(), ollama=(), keys=None,
+                      openai_configs=None, ollama_configs=None):
+    """Points the OpenAI and Ollama connections at the given fakes
+    (tests/api/fakes.py); keys: the OpenAI keys ("" each by default)."""
+    r = stack.post("/openai/config/update", token=token, json={
+        "ENABLE_OPENAI_API": bool(openai),
+        "OPENAI_API_BASE_URLS": [f.openai_base for f in openai],
+        "OPENAI_API_KEYS": list(keys) if keys else ["" for _ in openai],
+        "OPENAI_API_CONFIGS": openai_configs or {},
+    })
+    assert r.status_code == 200, r.text
+    r = stack.post("/ollama/config/update", token=token, json={
+        "ENABLE_OLLAMA_API": bool(ollama),
+        "OLLAMA_BASE_URLS": [f.ollama_base for f in ollama],
+        "OLLAMA_API_CONFIGS": ollama_configs or {},
+    })
+    assert r.status_code == 200, r.text

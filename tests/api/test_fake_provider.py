@@ -3,6 +3,7 @@ fakes.py): wire shapes of the OpenAI and Ollama endpoints that Open WebUI
 0.6.32 reads, and the control API the other tests rely on.  No stack."""
 
 import json
+import socket
 import threading
 import time
 
@@ -191,3 +192,146 @@ def test_two_fakes(make_fake_provider):
     ids = [requests.get(f.openai_base + "/models").json()["data"][0]["id"]
            for f in (a, b)]
     assert ids == ["a", "b"]
+
+
+# -- streaming knobs: split_bytes, hang_after_chunks, the abort log --------
+
+WORDS = "héllo wörld 日本語 🎉"
+
+
+def _open_stream(fake, path, body):
+    """Sends a POST over a raw socket; returns the socket once the
+    response head (status 200, chunked) has been read, and the bytes of
+    the body read with it."""
+    s = socket.create_connection((fake._p.host, fake._p.port), timeout=10)
+    data = json.dumps(body).encode()
+    s.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              b"application/json\r\nContent-Length: %d\r\n\r\n%s"
+              % (path.encode(), len(data), data))
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        got = s.recv(65536)
+        assert got, f"no response head: {buf!r}"
+        buf += got
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200"), head
+    assert b"transfer-encoding: chunked" in head.lower(), head
+    return s, rest
+
+
+def _read_chunks(s, buf, count=None):
+    """Reads HTTP chunks from s (buf: bytes already read) until the last
+    chunk, or until count chunks were read.  Returns the payloads."""
+    out = []
+    while count is None or len(out) < count:
+        while b"\r\n" not in buf:
+            got = s.recv(65536)
+            assert got, f"stream ended early after {out!r}"
+            buf += got
+        size, buf = buf.split(b"\r\n", 1)
+        n = int(size, 16)
+        while len(buf) < n + 2:
+            got = s.recv(65536)
+            assert got, f"stream ended early after {out!r}"
+            buf += got
+        if n == 0:
+            break
+        out.append(buf[:n])
+        buf = buf[n + 2:]
+    return out
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/v1/chat/completions", {"model": "m", "messages": [], "stream": True}),
+    ("/api/chat", {"model": "m", "messages": []}),
+    ("/api/generate", {"model": "m", "prompt": "x"})])
+def test_split_bytes(fake_provider, path, body):
+    fake_provider.set(models=["m"], reply=WORDS, split_bytes=3)
+    s, rest = _open_stream(fake_provider, path, body)
+    with s:
+        pieces = _read_chunks(s, rest)
+    assert pieces and all(len(p) <= 3 for p in pieces)
+    # some piece ends inside a multi-byte character
+    broken = 0
+    for p in pieces:
+        try:
+            p.decode()
+        except UnicodeDecodeError:
+            broken += 1
+    assert broken > 0
+    whole = b"".join(pieces).decode()
+    if path.startswith("/v1/"):
+        events = [json.loads(e[6:]) for e in whole.split("\n\n")
+                  if e and e != "data: [DONE]"]
+        text = "".join(e["choices"][0]["delta"].get("content", "")
+                       for e in events)
+        assert whole.endswith("data: [DONE]\n\n")
+    else:
+        key = "message" if path == "/api/chat" else "response"
+        lines = [json.loads(x) for x in whole.splitlines()]
+        text = "".join(x[key]["content"] if key == "message" else x[key]
+                       for x in lines)
+        assert lines[-1]["done"] is True
+    assert text == WORDS
+    # without split_bytes an event (line) is one HTTP chunk
+    fake_provider.set(split_bytes=0)
+    s, rest = _open_stream(fake_provider, path, body)
+    with s:
+        pieces = _read_chunks(s, rest)
+    assert len(pieces) == len(WORDS.split(" ")) + (3 if "/v1/" in path
+                                                    else 1)
+
+
+@pytest.mark.parametrize("path, body, model", [
+    ("/v1/chat/completions", {"model": "m", "messages": [], "stream": True},
+     "m"),
+    ("/api/chat", {"model": "m", "messages": []}, "m:latest")])
+def test_hang_after_chunks_and_aborts(fake_provider, path, body, model):
+    fake_provider.set(models=["m"], reply=WORDS, hang_after_chunks=2)
+    s, rest = _open_stream(fake_provider, path, body)
+    with s:
+        assert len(_read_chunks(s, rest, 2)) == 2
+        s.settimeout(0.2)         # stalled: nothing more comes
+        with pytest.raises(socket.timeout):
+            s.recv(1)
+        assert fake_provider.stats()["in_flight"] == 1
+        assert fake_provider.aborts() == []
+    # closing the connection ends the stall and is logged
+    assert fake_provider.wait_aborts(1) == [
+        {"path": path, "model": model, "at_chunk": 2}]
+    fake_provider.wait_stats(in_flight=0)
+    fake_provider.set(reset=True)
+    assert fake_provider.aborts() == []
+
+
+def test_abort_while_streaming(fake_provider):
+    fake_provider.set(models=["m"], reply=" ".join(["w"] * 200),
+                      chunk_delay_ms=20)
+    s, rest = _open_stream(fake_provider, "/api/generate",
+                           {"model": "m", "prompt": "x"})
+    with s:
+        _read_chunks(s, rest, 3)
+    got = fake_provider.wait_aborts(1)
+    assert got[0]["path"] == "/api/generate"
+    assert 3 <= got[0]["at_chunk"] < 200
+
+
+def test_stream_to_the_end_is_no_abort(fake_provider):
+    fake_provider.set(models=["m"], split_bytes=5)
+    r = requests.post(fake_provider.openai_base + "/chat/completions",
+                      json={"model": "m", "messages": [], "stream": True})
+    assert r.text.endswith("data: [DONE]\n\n")
+    fake_provider.wait_stats(in_flight=0)
+    assert fake_provider.aborts() == []
+
+
+def test_stop_ends_a_stalled_stream(fake_provider):
+    fake_provider.set(models=["m"], hang_after_chunks=1)
+    s, rest = _open_stream(fake_provider, "/api/chat",
+                           {"model": "m", "messages": []})
+    with s:
+        _read_chunks(s, rest, 1)
+        fake_provider.stop()
+        s.settimeout(10)
+        while s.recv(65536):      # the fake closes the connection
+            pass

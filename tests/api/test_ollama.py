@@ -19,6 +19,11 @@ NO_STREAM = ('Streaming responses are not available yet in this server: '
              'send "stream": false')
 
 
+def ndjson(r):
+    """The JSON lines of a streamed Ollama answer."""
+    return [json.loads(line) for line in r.text.splitlines() if line]
+
+
 def configure(stack, token, fakes, configs=None, enable=True):
     r = stack.post("/ollama/config/update", token=token, json={
         "ENABLE_OLLAMA_API": enable,
@@ -293,11 +298,13 @@ def test_show_embed_generate(stack, users, make_fake_provider):
                    json={"model": "zzz", "input": "a"})
     assert r.status_code == 400
     assert r.json() == {"detail": "Model 'zzz' was not found"}
-    # generate: Ollama streams unless told not to
+    # generate: Ollama streams unless told not to (through cwebui-streamd)
     r = stack.post("/ollama/api/generate", token=tok,
                    json={"model": "px.llama3", "prompt": "hi"})
-    assert r.status_code == 400
-    assert r.json() == {"detail": NO_STREAM}
+    assert r.status_code == 200, r.text
+    assert ndjson(r)[-1]["done"] is True
+    sent = a.requests("/api/generate")[-1]["body"]
+    assert sent["model"] == "llama3" and sent["stream"] is True
     r = stack.post("/ollama/api/generate", token=tok,
                    json={"model": "px.llama3", "prompt": "hi",
                          "stream": False})
@@ -317,8 +324,10 @@ def test_chat(stack, users, make_fake_provider):
     body = {"model": "llama3", "messages": [
         {"role": "user", "content": "hi", "tool_call_id": "dropped"}]}
     r = stack.post("/ollama/api/chat", token=tok, json=body)
-    assert r.status_code == 400
-    assert r.json() == {"detail": NO_STREAM}
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/x-ndjson")
+    assert "".join(x["message"]["content"] for x in ndjson(r)) == \
+        "hello there"
     r = stack.post("/ollama/api/chat", token=tok,
                    json=dict(body, stream=False, metadata={"chat_id": "c"}))
     assert r.status_code == 200, r.text
@@ -418,8 +427,8 @@ def test_openai_forms(stack, users, fake_provider):
     r = stack.post("/ollama/v1/chat/completions", token=tok, json={
         "model": "llama3", "stream": True,
         "messages": [{"role": "user", "content": "hi"}]})
-    assert r.status_code == 400
-    assert r.json() == {"detail": NO_STREAM}
+    assert r.status_code == 200, r.text
+    assert r.text.rstrip().endswith("data: [DONE]")
     r = stack.post("/ollama/v1/completions", token=tok,
                    json={"model": "llama3", "prompt": "hi"})
     assert r.status_code == 200, r.text
@@ -451,10 +460,12 @@ def test_model_management(stack, users, make_fake_provider):
     r = stack.delete("/ollama/api/delete", token=tok, json={"name": "zz"})
     assert r.status_code == 400
     assert r.json() == {"detail": "Model 'zz' was not found"}
-    # pull streams unless told not to; then it goes to connection 0
+    # pull streams unless told not to (through cwebui-streamd), to
+    # connection 0; the fake has no /api/pull: its error as Python raises it
     r = stack.post("/ollama/api/pull", token=tok, json={"model": "new"})
-    assert r.status_code == 400
-    assert r.json() == {"detail": NO_STREAM}
+    assert r.status_code == 404, r.text
+    assert list(r.json()) == ["detail"]
+    assert a.requests("/api/pull")[-1]["body"]["model"] == "new"
     stack.post("/ollama/api/pull/1", token=tok,
                json={"name": "new", "stream": False})
     got = b.requests("/api/pull")

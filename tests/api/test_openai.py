@@ -215,10 +215,12 @@ def test_chat_completion(stack, users, make_fake_provider):
     assert "max_completion_tokens" not in sent["body"]
     assert sent["headers"]["authorization"] == "Bearer sk-a"
     assert "x-openwebui-user-id" not in sent["headers"]
-    # streaming comes with issue 5
+    # a stream goes through cwebui-streamd as the upstream sends it
     r = chat(stack, users.admin.token, "pa.gpt-a", stream=True)
-    assert r.status_code == 400
-    assert "issue 5" in r.json()["detail"]
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/event-stream")
+    assert r.text.rstrip().endswith("data: [DONE]")
+    assert a.requests("/v1/chat/completions")[-1]["body"]["stream"] is True
     # unknown model
     r = chat(stack, users.admin.token, "nope")
     assert r.status_code == 404

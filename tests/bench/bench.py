@@ -226,6 +226,10 @@ def measure(tmp, front, echo_bin, stacks, cw, label, path, hdrs, fname):
         f.write("#!/bin/sh\nBENCH_BODY_FILE=%s exec %s\n" %
                 (os.path.join(front, fname), echo_bin))
     os.chmod(wrapper, 0o755)
+    # run-stack also starts cwebui-streamd (unused by these endpoints)
+    os.makedirs(os.path.join(fake, "src", "streamd"))
+    os.symlink(os.path.join(BUILD, "src", "streamd", "cwebui-streamd"),
+               os.path.join(fake, "src", "streamd", "cwebui-streamd"))
     echo = Stack(tmp, "echo-" + label.split()[1].strip("/").replace("/", "-"),
                  fake, front)
     stacks.append(echo)

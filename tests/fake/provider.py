@@ -13,7 +13,9 @@ import argparse
 import copy
 import hashlib
 import json
+import select
 import signal
+import socket
 import sys
 import threading
 import time
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 CREATED = 1700000000                    # "created" of the model objects
 MODIFIED_AT = "2025-09-01T10:00:00.000000000Z"
 EMBED_DIM = 8
+SPLIT_PAUSE_MS = 2      # pause between split_bytes pieces without chunk_delay_ms
 
 DEFAULTS = {
     "models": ["gpt-fake", "gpt-fake-mini"],
@@ -33,6 +36,8 @@ DEFAULTS = {
     "api_key": None,            # required Bearer key (401 otherwise)
     "delay_ms": 0,              # number, or {path suffix: ms}
     "chunk_delay_ms": 0,        # between streamed chunks
+    "split_bytes": 0,           # N > 0: stream bodies in N-byte pieces
+    "hang_after_chunks": None,  # N: send N stream chunks, then stall
     "hang": False,              # bool, or [path suffix, ...]
     "fail_status": None,        # number, or {path suffix: status}
     "fail_body": None,          # raw body of the failures (default JSON)
@@ -68,6 +73,11 @@ def _for_path(value, path):
     return value
 
 
+def _dumps(obj):
+    """JSON as the real providers write it: non-ASCII text as UTF-8."""
+    return json.dumps(obj, ensure_ascii=False)
+
+
 def _ollama_name(name):
     return name if ":" in name else name + ":latest"
 
@@ -89,6 +99,10 @@ def _words(text):
     return out
 
 
+class ClientGone(Exception):
+    """The client closed the connection in the middle of a stream."""
+
+
 class State:
     def __init__(self):
         self.lock = threading.Lock()
@@ -100,6 +114,7 @@ class State:
         with self.lock:
             self.behaviour = copy.deepcopy(DEFAULTS)
             self.requests = []
+            self.aborts = []
             self.in_flight = 0
             self.max_in_flight = 0
 
@@ -117,6 +132,7 @@ class State:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake-provider/1"
+    disable_nagle_algorithm = True      # each flush is its own segment
 
     def log_message(self, fmt, *args):   # quiet
         pass
@@ -137,7 +153,7 @@ class Handler(BaseHTTPRequestHandler):
         return raw, parsed
 
     def _send(self, status, obj=None, ctype="application/json", raw=None):
-        data = raw if raw is not None else json.dumps(obj).encode()
+        data = raw if raw is not None else _dumps(obj).encode()
         if isinstance(data, str):
             data = data.encode()
         self.send_response(status)
@@ -146,19 +162,66 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _start_chunked(self, ctype):
+    def _start_chunked(self, ctype, path, model):
+        """Starts a streamed (chunked) answer; _chunk() sends its pieces,
+        counted in self._stream["chunks"] for hang_after_chunks and the
+        abort log."""
+        self._stream = {"path": path, "model": model, "chunks": 0}
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
 
+    def _client_gone(self):
+        """True when the client has closed its end (EOF or reset), without
+        waiting."""
+        try:
+            if not select.select([self.connection], [], [], 0)[0]:
+                return False
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def _stall(self):
+        """hang_after_chunks: waits until the client goes away (then
+        raises ClientGone) or the fake stops."""
+        while not self.st.closing.is_set():
+            try:
+                r = select.select([self.connection], [], [], 0.05)[0]
+            except OSError:
+                raise ClientGone() from None
+            if r and self._client_gone():
+                raise ClientGone()
+        self.close_connection = True
+        raise ClientGone()
+
     def _chunk(self, text):
+        """Sends one stream chunk (an SSE event, an NDJSON line): as one
+        HTTP chunk, or with split_bytes in pieces of that many bytes with
+        a flush and a pause after each.  chunk_delay_ms pauses after it;
+        after hang_after_chunks chunks the stream stalls."""
+        st, path = self.st, self._stream["path"]
+        if self._client_gone():
+            raise ClientGone()
         data = text.encode()
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
-        ms = self.st.get("chunk_delay_ms") or 0
-        if ms:
-            self.st.closing.wait(ms / 1000.0)
+        delay = (st.get("chunk_delay_ms") or 0) / 1000.0
+        n = int(st.get("split_bytes", path) or 0)
+        pieces = [data[i:i + n] for i in range(0, len(data), n)] \
+            if n > 0 else [data]
+        for piece in pieces:
+            try:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.flush()
+            except OSError:
+                raise ClientGone() from None
+            if n > 0:
+                st.closing.wait(delay or SPLIT_PAUSE_MS / 1000.0)
+        self._stream["chunks"] += 1
+        if delay and n <= 0:
+            st.closing.wait(delay)
+        hang = st.get("hang_after_chunks", path)
+        if hang is not None and self._stream["chunks"] >= int(hang):
+            self._stall()
 
     def _end_chunked(self):
         self.wfile.write(b"0\r\n\r\n")
@@ -194,8 +257,16 @@ class Handler(BaseHTTPRequestHandler):
                 "time": time.time()})
             st.in_flight += 1
             st.max_in_flight = max(st.max_in_flight, st.in_flight)
+        self._stream = None
         try:
             self._serve(method, path, body)
+        except ClientGone:
+            self.close_connection = True
+            if not st.closing.is_set():
+                with st.lock:
+                    st.aborts.append({"path": path,
+                                      "model": self._stream["model"],
+                                      "at_chunk": self._stream["chunks"]})
         finally:
             with st.lock:
                 st.in_flight -= 1
@@ -274,6 +345,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_control" and method == "GET":
             with st.lock:
                 return self._send(200, copy.deepcopy(st.behaviour))
+        if path == "/_control/aborts" and method == "GET":
+            with st.lock:
+                return self._send(200, list(st.aborts))
         if path == "/_requests" and method == "GET":
             with st.lock:
                 return self._send(200, list(st.requests))
@@ -363,21 +437,21 @@ class Handler(BaseHTTPRequestHandler):
                                             "refusal": None},
                     "logprobs": None, "finish_reason": "stop"}],
                 "usage": usage, "system_fingerprint": None})
-        self._start_chunked("text/event-stream; charset=utf-8")
+        self._start_chunked("text/event-stream; charset=utf-8", path, model)
 
         def chunk(delta, finish=None):
             obj = {"id": cid, "object": "chat.completion.chunk",
                    "created": now, "model": model, "system_fingerprint": None,
                    "choices": [{"index": 0, "delta": delta,
                                 "logprobs": None, "finish_reason": finish}]}
-            self._chunk("data: " + json.dumps(obj) + "\n\n")
+            self._chunk("data: " + _dumps(obj) + "\n\n")
 
         chunk({"role": "assistant", "content": ""})
         for piece in _words(reply):
             chunk({"content": piece})
         chunk({}, "stop")
         if (body.get("stream_options") or {}).get("include_usage"):
-            self._chunk("data: " + json.dumps({
+            self._chunk("data: " + _dumps({
                 "id": cid, "object": "chat.completion.chunk",
                 "created": now, "model": model, "choices": [],
                 "usage": usage}) + "\n\n")
@@ -459,7 +533,7 @@ class Handler(BaseHTTPRequestHandler):
                 "prompt_eval_duration": 1000,
                 "eval_count": len(_words(reply)), "eval_duration": 2000}
 
-    def _ollama_answer(self, body, field):
+    def _ollama_answer(self, path, body, field):
         """Answers /api/chat (field "message") or /api/generate
         ("response"): NDJSON unless "stream" is false (Ollama streams by
         default), the last line done:true with the counts."""
@@ -487,17 +561,17 @@ class Handler(BaseHTTPRequestHandler):
 
         if body.get("stream", True) is False:
             return self._send(200, line(reply, True))
-        self._start_chunked("application/x-ndjson")
+        self._start_chunked("application/x-ndjson", path, model)
         for piece in _words(reply):
-            self._chunk(json.dumps(line(piece, False)) + "\n")
-        self._chunk(json.dumps(line("", True)) + "\n")
+            self._chunk(_dumps(line(piece, False)) + "\n")
+        self._chunk(_dumps(line("", True)) + "\n")
         return self._end_chunked()
 
     def ollama_chat(self, path, body):
-        return self._ollama_answer(body, "message")
+        return self._ollama_answer(path, body, "message")
 
     def ollama_generate(self, path, body):
-        return self._ollama_answer(body, "response")
+        return self._ollama_answer(path, body, "response")
 
     def ollama_embed(self, path, body):
         model = self._ollama_model(body)
@@ -523,12 +597,12 @@ def _mcp_reply(self, msg, extra_headers=()):
     if self.st.get("mcp_sse"):
         note = {"jsonrpc": "2.0", "method": "notifications/message",
                 "params": {"level": "info", "data": "hi"}}
-        data = (f"event: message\r\ndata: {json.dumps(note)}\r\n\r\n"
+        data = (f"event: message\r\ndata: {_dumps(note)}\r\n\r\n"
                 f": comment\n\nevent: message\ndata: "
-                f"{json.dumps(msg)}\n\n").encode()
+                f"{_dumps(msg)}\n\n").encode()
         ctype = "text/event-stream"
     else:
-        data = json.dumps(msg).encode()
+        data = _dumps(msg).encode()
         ctype = "application/json"
     self.send_response(200)
     self.send_header("Content-Type", ctype)

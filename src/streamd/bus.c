@@ -1,0 +1,262 @@
+/* bus.c: Redis fan-out between streamd instances (see bus.h). Messages on
+ * the channel are JSON: {"o": <instance id>, "room", "event", "data"} for
+ * an emission, {"o", "stop": <task id>, "user_id", "admin"} for a stop.
+ * An instance ignores its own messages (it delivered locally already). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+#include <hiredis/adapters/libevent.h>
+#include <json-c/json.h>
+
+#include "bus.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "rand.h"
+#include "rt.h"
+#include "taskreg.h"
+
+static struct {
+	struct event_base	*base;
+	struct bus_url		 url;
+	int			 on;
+	char			 self[37];
+	char			*channel;
+	redisAsyncContext	*pub;
+	redisAsyncContext	*sub;
+	int			 pub_ready;
+	struct event		*retry;
+} bus;
+
+static void	 connect_all(void);
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	connect_all();
+}
+
+static void
+schedule_retry(void)
+{
+	struct timeval tv = { 1, 0 };
+
+	if (bus.retry != NULL && !evtimer_pending(bus.retry, NULL))
+		evtimer_add(bus.retry, &tv);
+}
+
+static void
+on_disconnect(const redisAsyncContext *ac, int status)
+{
+	(void)status;
+	if (ac == bus.pub) {
+		bus.pub = NULL;
+		bus.pub_ready = 0;
+	} else if (ac == bus.sub)
+		bus.sub = NULL;
+	if (bus.on) {
+		log_warn("redis connection lost: retrying every second");
+		schedule_retry();
+	}
+}
+
+static void
+on_connect(const redisAsyncContext *ac, int status)
+{
+	if (status != REDIS_OK) {
+		log_warn("could not connect to redis: %s", ac->errstr);
+		if (ac == bus.pub) {
+			bus.pub = NULL;
+			bus.pub_ready = 0;
+		} else if (ac == bus.sub)
+			bus.sub = NULL;
+		schedule_retry();
+		return;
+	}
+	if (ac == bus.pub)
+		bus.pub_ready = 1;
+}
+
+static void
+on_stop(json_object *m)
+{
+	const char *id = json_get_str(m, "stop");
+	const char *uid = json_get_str(m, "user_id");
+	struct taskreg_entry *e = id != NULL ? taskreg_find(id) : NULL;
+
+	if (e != NULL && uid != NULL && (json_truthy(json_get(m, "admin")) ||
+	    strcmp(e->user_id, uid) == 0))
+		e->stop(e);
+}
+
+static void
+on_message(redisAsyncContext *ac, void *r, void *priv)
+{
+	redisReply *reply = r, *kind, *data;
+	json_object *m;
+	const char *o;
+
+	(void)ac;
+	(void)priv;
+	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY ||
+	    reply->elements != 3)
+		return;
+	kind = reply->element[0];
+	data = reply->element[2];
+	if (kind->type != REDIS_REPLY_STRING || strcmp(kind->str, "message") ||
+	    data->type != REDIS_REPLY_STRING)
+		return;
+	if ((m = json_parse(data->str, data->len)) == NULL)
+		return;
+	o = json_get_str(m, "o");
+	if (o != NULL && strcmp(o, bus.self) != 0) {
+		if (json_get(m, "stop") != NULL)
+			on_stop(m);
+		else if (json_get_str(m, "room") != NULL &&
+		    json_get_str(m, "event") != NULL)
+			rt_emit_local(json_get_str(m, "room"),
+			    json_get_str(m, "event"), json_get(m, "data"));
+	}
+	json_object_put(m);
+}
+
+static redisAsyncContext *
+connect_one(void)
+{
+	redisAsyncContext *ac;
+
+	ac = bus.url.path != NULL ? redisAsyncConnectUnix(bus.url.path) :
+	    redisAsyncConnect(bus.url.host, bus.url.port);
+	if (ac == NULL)
+		return NULL;
+	if (ac->err) {
+		log_warn("could not connect to redis: %s", ac->errstr);
+		redisAsyncFree(ac);
+		return NULL;
+	}
+	redisLibeventAttach(ac, bus.base);
+	redisAsyncSetConnectCallback(ac, on_connect);
+	redisAsyncSetDisconnectCallback(ac, on_disconnect);
+	if (bus.url.password != NULL) {
+		if (bus.url.user != NULL)
+			redisAsyncCommand(ac, NULL, NULL, "AUTH %s %s",
+			    bus.url.user, bus.url.password);
+		else
+			redisAsyncCommand(ac, NULL, NULL, "AUTH %s",
+			    bus.url.password);
+	}
+	return ac;
+}
+
+static void
+connect_all(void)
+{
+	if (bus.pub == NULL && (bus.pub = connect_one()) == NULL)
+		schedule_retry();
+	if (bus.sub == NULL) {
+		if ((bus.sub = connect_one()) == NULL)
+			schedule_retry();
+		else
+			redisAsyncCommand(bus.sub, on_message, NULL,
+			    "SUBSCRIBE %s", bus.channel);
+	}
+}
+
+int
+bus_init(struct event_base *base)
+{
+	const char *url = getenv("REDIS_URL");
+	const char *prefix = getenv("REDIS_KEY_PREFIX");
+
+	if (url == NULL || *url == '\0')
+		return 0;
+	if (bus_url_parse(url, &bus.url) != 0) {
+		log_error("REDIS_URL is not a redis:// or unix:// URL");
+		return -1;
+	}
+	if (prefix == NULL || *prefix == '\0')
+		prefix = "open-webui";
+	bus.channel = xmalloc(strlen(prefix) + 32);
+	strcpy(bus.channel, prefix);
+	strcat(bus.channel, ":streamd:events");
+	bus.base = base;
+	bus.on = 1;
+	rand_uuid4(bus.self);
+	bus.retry = evtimer_new(base, retry_cb, NULL);
+	connect_all();
+	return 0;
+}
+
+void
+bus_close(void)
+{
+	if (!bus.on)
+		return;
+	bus.on = 0;
+	if (bus.pub != NULL)
+		redisAsyncDisconnect(bus.pub);
+	if (bus.sub != NULL)
+		redisAsyncDisconnect(bus.sub);
+	bus.pub = bus.sub = NULL;
+	if (bus.retry != NULL)
+		event_free(bus.retry);
+	bus.retry = NULL;
+	free(bus.channel);
+	bus.channel = NULL;
+	bus_url_free(&bus.url);
+}
+
+int
+bus_enabled(void)
+{
+	return bus.on;
+}
+
+static void
+publish(json_object *m)
+{
+	const char *s;
+
+	if (!bus.on || bus.pub == NULL || !bus.pub_ready)
+		return;
+	json_object_object_add(m, "o", json_object_new_string(bus.self));
+	s = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN);
+	redisAsyncCommand(bus.pub, NULL, NULL, "PUBLISH %s %b", bus.channel,
+	    s, strlen(s));
+}
+
+void
+bus_emit(const char *room, const char *event, json_object *data)
+{
+	json_object *m;
+
+	if (!bus.on)
+		return;
+	m = json_object_new_object();
+	json_object_object_add(m, "room", json_object_new_string(room));
+	json_object_object_add(m, "event", json_object_new_string(event));
+	json_object_object_add(m, "data", json_object_get(data));
+	publish(m);
+	json_object_put(m);
+}
+
+void
+bus_stop_task(const char *task_id, const char *user_id, int admin)
+{
+	json_object *m;
+
+	if (!bus.on)
+		return;
+	m = json_object_new_object();
+	json_object_object_add(m, "stop", json_object_new_string(task_id));
+	json_object_object_add(m, "user_id", json_object_new_string(user_id));
+	json_object_object_add(m, "admin", json_object_new_boolean(admin));
+	publish(m);
+	json_object_put(m);
+}

@@ -1,0 +1,22 @@
+/* task.h: chat tasks in cwebui-streamd: the generation that a chat
+ * completion request with session_id, chat_id and id starts (Python's
+ * create_task(process_chat(...))), its chat-events, the saving of the answer
+ * into the chat, stop, and the /api/tasks and /api/usage routes. */
+#ifndef CWEBUI_TASK_H
+#define CWEBUI_TASK_H
+
+#include <json-c/json.h>
+
+struct hconn;
+struct hreq;
+
+/* Starts the task of a hand-off that has a "task" object (handoff is
+ * borrowed; what is kept is copied) and answers c with
+ * {"status": true, "task_id": ...}, or with an error. */
+void	 task_start(struct hconn *c, json_object *handoff);
+
+/* GET /api/tasks, GET /api/tasks/chat/{chat_id},
+ * POST /api/tasks/stop/{task_id}, GET /api/usage. */
+void	 task_http(struct hreq *r);
+
+#endif
