@@ -51,6 +51,7 @@ handoff_task(const struct handoff_task *t)
 	    json_object_get(t->background_tasks));
 	json_object_object_add(o, "messages", t->messages != NULL ?
 	    json_object_get(t->messages) : json_object_new_array());
+	json_object_object_add(o, "params", json_object_get(t->params));
 	if (t->selected_model_id != NULL)
 		json_object_object_add(o, "selected_model_id",
 		    json_object_new_string(t->selected_model_id));

@@ -13,7 +13,8 @@
  *    "prelude": "data: {...}\n\n",                 only when set
  *    "errors": "ollama",            only when set: see ollama_errors
  *    "task": {"user_id", "chat_id", "message_id", "session_id", "model",
- *             "stream", "background_tasks", "messages", "user"}}  when set
+ *             "stream", "background_tasks", "messages", "user", "params",
+ *             "selected_model_id" (an arena's pick, when set)}}  when set
  *
  * streamd performs the upstream request itself; with "task" it answers the
  * client {"status": true, "task_id"} and runs the chat flow. */
@@ -45,6 +46,9 @@ struct handoff_task {
 	json_object	*background_tasks;	/* borrowed; NULL: null */
 	json_object	*messages;	/* borrowed; the request's messages */
 	const char	*selected_model_id;	/* arena pick, or NULL */
+	/* {"stream_delta_chunk_size", "reasoning_tags"}: the chat's params,
+	 * the model's winning (Python's metadata["params"]); borrowed */
+	json_object	*params;
 	const struct user *user;
 };
 

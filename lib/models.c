@@ -963,11 +963,34 @@ pop_str(struct arena *a, json_object *form, const char *key)
 	    json_object_get_string(v) : NULL;
 }
 
+/* Python's metadata["params"] of a chat: stream_delta_chunk_size and
+ * reasoning_tags of the request's params, the model's own when it sets
+ * them. Arena-owned. */
+static json_object *
+task_params(struct arena *a, json_object *form, json_object *m)
+{
+	json_object *fp = json_get(form, "params");
+	json_object *mp = json_get_path(m, "info.params"), *o, *v;
+
+	o = json_on_arena(a, json_object_new_object());
+	v = json_get(fp, "stream_delta_chunk_size");
+	if (json_truthy(json_get(mp, "stream_delta_chunk_size")))
+		v = json_get(mp, "stream_delta_chunk_size");
+	json_object_object_add(o, "stream_delta_chunk_size",
+	    json_object_get(v));
+	v = json_get(fp, "reasoning_tags");
+	if (json_get(mp, "reasoning_tags") != NULL)
+		v = json_get(mp, "reasoning_tags");
+	json_object_object_add(o, "reasoning_tags", json_object_get(v));
+	return o;
+}
+
 /* The task of a socket-flow hand-off. Arena-owned. */
 static struct handoff_task *
 chat_task(struct arena *a, const struct user *u, const char *chat_id,
     const char *msg_id, const char *sess_id, const char *model, int stream,
-    json_object *tasks, json_object *msgs, const char *selected)
+    json_object *tasks, json_object *msgs, const char *selected,
+    json_object *params)
 {
 	struct handoff_task *t = arena_alloc(a, sizeof(*t));
 
@@ -979,6 +1002,7 @@ chat_task(struct arena *a, const struct user *u, const char *chat_id,
 	t->background_tasks = tasks;
 	t->messages = msgs;
 	t->selected_model_id = selected;
+	t->params = params;
 	t->user = u;
 	return t;
 }
@@ -991,7 +1015,7 @@ models_chat_ex(struct db *db, struct arena *a, const struct user *u,
     struct buf *body)
 {
 	json_object *item, *m = NULL, *meta, *v, *sys, *msgs, *vars, *tasks;
-	json_object *msgs0 = NULL;
+	json_object *msgs0 = NULL, *tparams;
 	const char *id, *chat_id, *msg_id, *sess_id;
 	struct chat_call call;
 	struct chat *chat;
@@ -1065,6 +1089,7 @@ models_chat_ex(struct db *db, struct arena *a, const struct user *u,
 	if (task && json_object_deep_copy(json_get(form, "messages"), &msgs0,
 	    NULL) == 0)
 		json_on_arena(a, msgs0);
+	tparams = task ? task_params(a, form, m) : NULL;
 	apply_request_params(a, form, m);
 	msgs = json_get(form, "messages");
 	for (sys = NULL, i = 0; json_object_is_type(msgs, json_type_array) &&
@@ -1094,7 +1119,7 @@ models_chat_ex(struct db *db, struct arena *a, const struct user *u,
 	    conf_bool(CONF_BYPASS_MODEL_ACCESS_CONTROL));
 	if (e == ERR_OK && call.ho != NULL && ho->upstream.url != NULL && task)
 		ho->task = chat_task(a, u, chat_id, msg_id, sess_id, id, stream,
-		    tasks, msgs0, call.selected);
+		    tasks, msgs0, call.selected, tparams);
 	return e;
 }
 

@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "db.h"
 #include "handlers.h"
+#include "http.h"
 #include "json.h"
 #include "log.h"
 #include "req.h"
@@ -59,6 +60,43 @@ h_version(struct req *r)
 
 	json_object_object_add(o, "version",
 	    json_object_new_string(WEBUI_VERSION));
+	return resp_json(r, 200, o);
+}
+
+#define RELEASES_LATEST \
+	"https://api.github.com/repos/open-webui/open-webui/releases/latest"
+
+/* Returns 200 {"current", "latest"}: the latest Open WebUI release on
+ * GitHub (its tag without the "v"), asked with a 1 s limit as Python does;
+ * the current version as the latest when the check is off
+ * (ENABLE_VERSION_UPDATE_CHECK, OFFLINE_MODE) or GitHub does not answer. */
+int
+h_version_updates(struct req *r)
+{
+	static const char *const hdrs[] = { "Accept: application/json",
+	    "User-Agent: cwebui", NULL };
+	struct http_req q = { 0 };
+	struct http_resp h;
+	json_object *o = json_object_new_object(), *res;
+	const char *tag = NULL;
+
+	if (conf_bool(CONF_ENABLE_VERSION_UPDATE_CHECK)) {
+		q.url = RELEASES_LATEST;
+		q.headers = hdrs;
+		q.timeout_ms = 1000;
+		q.follow = 1;
+		if (http_do(r->a, &q, &h) == ERR_OK && h.status == 200 &&
+		    (res = json_on_arena(r->a, json_parse(buf_str(&h.body),
+		    h.body.len))) != NULL)
+			tag = json_get_str(res, "tag_name");
+		if (tag == NULL || *tag == '\0')
+			log_debug("[%s] no latest release from GitHub (%ld)",
+			    r->id, h.status);
+	}
+	json_object_object_add(o, "current",
+	    json_object_new_string(WEBUI_VERSION));
+	json_object_object_add(o, "latest", json_object_new_string(
+	    tag != NULL && *tag != '\0' ? tag + 1 : WEBUI_VERSION));
 	return resp_json(r, 200, o);
 }
 

@@ -9,6 +9,7 @@ struct req;
 int	h_health(struct req *r);
 int	h_health_db(struct req *r);
 int	h_version(struct req *r);
+int	h_version_updates(struct req *r);
 int	h_webhook_get(struct req *r);
 int	h_webhook_set(struct req *r);
 int	h_manifest(struct req *r);

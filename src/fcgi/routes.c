@@ -9,6 +9,8 @@ const struct route routes[] = {
 	{ "GET", "/health", h_health, AUTH_PUBLIC, 0 },
 	{ "GET", "/health/db", h_health_db, AUTH_PUBLIC, 0 },
 	{ "GET", "/api/version", h_version, AUTH_PUBLIC, 0 },
+	{ "GET", "/api/version/updates", h_version_updates, AUTH_VERIFIED,
+	    0 },
 	{ "GET", "/api/config", h_config, AUTH_OPTIONAL, 0 },
 	{ "GET", "/api/webhook", h_webhook_get, AUTH_ADMIN, 0 },
 	{ "POST", "/api/webhook", h_webhook_set, AUTH_ADMIN, R_JSON },

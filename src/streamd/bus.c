@@ -2,6 +2,7 @@
  * the channel are JSON: {"o": <instance id>, "room", "event", "data"} for
  * an emission, {"o", "stop": <task id>, "user_id", "admin"} for a stop.
  * An instance ignores its own messages (it delivered locally already). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +30,28 @@ static struct {
 	redisAsyncContext	*sub;
 	int			 pub_ready;
 	struct event		*retry;
+	struct event		*refresh;	/* the task hash's expiry */
+	char			*tasks_key;	/* this instance's task hash */
+	char			*instances_key;
+	int			 ntasks;
 } bus;
 
+#define BUS_TASKS_TTL		15	/* seconds */
+#define BUS_TASKS_REFRESH	5
+
+/* Every live instance's tasks, flat [field, value, ...]; instances whose
+ * hash expired leave the set. */
+static const char list_script[] =
+    "local out = {} "
+    "for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do "
+    "  local h = redis.call('HGETALL', ARGV[1] .. m) "
+    "  if #h == 0 then redis.call('SREM', KEYS[1], m) end "
+    "  for _, v in ipairs(h) do out[#out + 1] = v end "
+    "end "
+    "return out";
+
 static void	 connect_all(void);
+static void	 publish_task(const struct taskreg_entry *e);
 
 static void
 retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -79,8 +99,10 @@ on_connect(const redisAsyncContext *ac, int status)
 		schedule_retry();
 		return;
 	}
-	if (ac == bus.pub)
+	if (ac == bus.pub) {
 		bus.pub_ready = 1;
+		taskreg_each(publish_task);	/* what started meanwhile */
+	}
 }
 
 static void
@@ -168,6 +190,20 @@ connect_all(void)
 	}
 }
 
+static void
+refresh_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (bus.ntasks > 0 && bus.pub != NULL && bus.pub_ready) {
+		redisAsyncCommand(bus.pub, NULL, NULL, "EXPIRE %s %d",
+		    bus.tasks_key, BUS_TASKS_TTL);
+		redisAsyncCommand(bus.pub, NULL, NULL, "SADD %s %s",
+		    bus.instances_key, bus.self);
+	}
+}
+
 int
 bus_init(struct event_base *base)
 {
@@ -189,6 +225,16 @@ bus_init(struct event_base *base)
 	bus.on = 1;
 	rand_uuid4(bus.self);
 	bus.retry = evtimer_new(base, retry_cb, NULL);
+	bus.tasks_key = xmalloc(strlen(prefix) + 64);
+	sprintf(bus.tasks_key, "%s:streamd:tasks:%s", prefix, bus.self);
+	bus.instances_key = xmalloc(strlen(prefix) + 32);
+	sprintf(bus.instances_key, "%s:streamd:instances", prefix);
+	bus.refresh = event_new(base, -1, EV_PERSIST, refresh_cb, NULL);
+	{
+		struct timeval tv = { BUS_TASKS_REFRESH, 0 };
+
+		evtimer_add(bus.refresh, &tv);
+	}
 	connect_all();
 	return 0;
 }
@@ -207,6 +253,12 @@ bus_close(void)
 	if (bus.retry != NULL)
 		event_free(bus.retry);
 	bus.retry = NULL;
+	if (bus.refresh != NULL)
+		event_free(bus.refresh);
+	bus.refresh = NULL;
+	free(bus.tasks_key);
+	free(bus.instances_key);
+	bus.tasks_key = bus.instances_key = NULL;
 	free(bus.channel);
 	bus.channel = NULL;
 	bus_url_free(&bus.url);
@@ -259,4 +311,114 @@ bus_stop_task(const char *task_id, const char *user_id, int admin)
 	json_object_object_add(m, "admin", json_object_new_boolean(admin));
 	publish(m);
 	json_object_put(m);
+}
+
+/* Writes task e into this instance's hash. */
+static void
+publish_task(const struct taskreg_entry *e)
+{
+	json_object *v;
+	const char *s;
+
+	if (bus.pub == NULL || !bus.pub_ready)
+		return;
+	v = json_object_new_object();
+	json_object_object_add(v, "user_id", json_object_new_string(e->user_id));
+	json_object_object_add(v, "chat_id", json_object_new_string(e->chat_id));
+	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	redisAsyncCommand(bus.pub, NULL, NULL, "HSET %s %s %s", bus.tasks_key,
+	    e->id, s);
+	redisAsyncCommand(bus.pub, NULL, NULL, "EXPIRE %s %d", bus.tasks_key,
+	    BUS_TASKS_TTL);
+	redisAsyncCommand(bus.pub, NULL, NULL, "SADD %s %s", bus.instances_key,
+	    bus.self);
+	json_object_put(v);
+}
+
+void
+bus_task_add(const struct taskreg_entry *e)
+{
+	if (!bus.on)
+		return;
+	bus.ntasks++;
+	publish_task(e);
+}
+
+void
+bus_task_remove(const struct taskreg_entry *e)
+{
+	if (!bus.on)
+		return;
+	if (bus.ntasks > 0)
+		bus.ntasks--;
+	if (bus.pub != NULL && bus.pub_ready)
+		redisAsyncCommand(bus.pub, NULL, NULL, "HDEL %s %s",
+		    bus.tasks_key, e->id);
+}
+
+struct list_call {
+	void	(*cb)(void *, json_object *);
+	void	*arg;
+};
+
+static void
+on_list(redisAsyncContext *ac, void *r, void *priv)
+{
+	struct list_call *lc = priv;
+	redisReply *reply = r;
+	json_object *list = NULL, *v, *o;
+	size_t i;
+
+	(void)ac;
+	if (reply != NULL && reply->type == REDIS_REPLY_ARRAY) {
+		list = json_object_new_array();
+		for (i = 0; i + 1 < reply->elements; i += 2) {
+			if (reply->element[i]->type != REDIS_REPLY_STRING ||
+			    reply->element[i + 1]->type != REDIS_REPLY_STRING)
+				continue;
+			v = json_parse(reply->element[i + 1]->str,
+			    reply->element[i + 1]->len);
+			if (json_get_str(v, "user_id") != NULL &&
+			    json_get_str(v, "chat_id") != NULL) {
+				o = json_object_new_object();
+				json_object_object_add(o, "id",
+				    json_object_new_string(
+				    reply->element[i]->str));
+				json_object_object_add(o, "user_id",
+				    json_object_get(json_get(v, "user_id")));
+				json_object_object_add(o, "chat_id",
+				    json_object_get(json_get(v, "chat_id")));
+				json_object_array_add(list, o);
+			}
+			json_object_put(v);
+		}
+	}
+	lc->cb(lc->arg, list);
+	json_object_put(list);
+	free(lc);
+}
+
+int
+bus_task_list(void (*cb)(void *arg, json_object *list), void *arg)
+{
+	struct list_call *lc;
+	char *prefix;
+	int rc;
+
+	if (!bus.on || bus.pub == NULL || !bus.pub_ready)
+		return -1;
+	lc = xmalloc(sizeof(*lc));
+	lc->cb = cb;
+	lc->arg = arg;
+	/* the hash names without the instance id */
+	prefix = xstrndup(bus.tasks_key, strlen(bus.tasks_key) -
+	    strlen(bus.self));
+	rc = redisAsyncCommand(bus.pub, on_list, lc, "EVAL %s 1 %s %s",
+	    list_script, bus.instances_key, prefix);
+	free(prefix);
+	if (rc != REDIS_OK) {
+		free(lc);
+		return -1;
+	}
+	return 0;
 }

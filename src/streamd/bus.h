@@ -32,6 +32,19 @@ void	 bus_emit(const char *room, const char *event, json_object *data);
  * owns it (or admin is 1). */
 void	 bus_stop_task(const char *task_id, const char *user_id, int admin);
 
+struct taskreg_entry;
+
+/* Keeps the running tasks of this instance in Redis (a hash per instance,
+ * "<prefix>:streamd:tasks:<instance>", expiring 15 s after the instance
+ * stops refreshing it), so that every instance lists them all. */
+void	 bus_task_add(const struct taskreg_entry *e);
+void	 bus_task_remove(const struct taskreg_entry *e);
+
+/* Lists the tasks of every live instance: cb(arg, list) later, list a JSON
+ * array of {"id", "user_id", "chat_id"} (borrowed), or NULL when Redis did
+ * not answer. Returns 0, or -1 (cb not called) without a Redis connection. */
+int	 bus_task_list(void (*cb)(void *arg, json_object *list), void *arg);
+
 /* Parses a REDIS_URL into its parts (for tests): host (NULL for a unix
  * socket), port, path (unix socket), password (NULL if none), db. The
  * strings are malloc'd; free them with bus_url_free. Returns 0 or -1. */

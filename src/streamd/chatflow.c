@@ -520,6 +520,10 @@ finish_json(struct task *t)
 		    "Invalid JSON response", 0);
 		return;
 	}
+	if (json_get_str(t->spec, "selected_model_id") != NULL &&
+	    !json_object_object_get_ex(res, "selected_model_id", NULL))
+		json_object_object_add(res, "selected_model_id", json_object_get(
+		    json_get(t->spec, "selected_model_id")));
 	if (json_object_object_get_ex(res, "error", NULL)) {
 		err = error_of(res);
 		f = json_object_new_object();
@@ -589,6 +593,16 @@ on_started(struct task *t, json_object *reply)
 	content_init(&t->content, initial);
 	if (t->ended)
 		return;
+	if (json_truthy(json_get(t->spec, "stream")) &&
+	    json_get_str(t->spec, "selected_model_id") != NULL) {
+		/* the arena's pick, as Python's stream_wrapper sends it first */
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "selected_model_id",
+		    json_object_get(json_get(t->spec, "selected_model_id")));
+		on_chunk(t, o);
+		json_object_put(o);
+	}
 	t->up = upstream_start(t->upstream, &up_cbs, t);
 	if (t->up == NULL)
 		fail(t, "500: Open WebUI: Server Connection Error", 1);

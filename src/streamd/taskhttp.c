@@ -35,6 +35,10 @@ struct ctx {
 	struct fcgic_call	*call;
 	enum route		 route;
 	char			*arg;	/* chat_id or task_id */
+	char			*uid;	/* the caller, once authenticated */
+	int			 admin;
+	int			 in_redis;	/* waiting for the task list */
+	int			 gone;		/* the client left meanwhile */
 };
 
 static void
@@ -50,6 +54,7 @@ static void
 ctx_free(struct ctx *x)
 {
 	free(x->arg);
+	free(x->uid);
 	free(x);
 }
 
@@ -58,28 +63,54 @@ client_gone(void *arg)
 {
 	struct ctx *x = arg;
 
+	if (x->in_redis) {
+		x->gone = 1;	/* freed when Redis answers */
+		return;
+	}
 	if (x->call != NULL)
 		fcgic_cancel(x->call);
 	ctx_free(x);
 }
 
-static void
-answer(struct ctx *x, json_object *user)
+/* The ids in list (every instance's tasks, from Redis) of user_id (NULL:
+ * all) and chat_id (NULL: all). New reference. */
+static json_object *
+list_ids(json_object *list, const char *user_id, const char *chat_id)
 {
-	const char *uid = json_get_str(user, "id");
-	const char *role = json_get_str(user, "role");
-	int admin = role != NULL && strcmp(role, "admin") == 0;
+	json_object *a = json_object_new_array(), *t;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(list); i++) {
+		t = json_object_array_get_idx(list, i);
+		if ((user_id == NULL || strcmp(json_get_str(t, "user_id"),
+		    user_id) == 0) && (chat_id == NULL ||
+		    strcmp(json_get_str(t, "chat_id"), chat_id) == 0))
+			json_object_array_add(a,
+			    json_object_get(json_get(t, "id")));
+	}
+	return a;
+}
+
+/* Answers the route for the authenticated caller; list is every
+ * instance's tasks (Redis) or NULL for this instance's. */
+static void
+answer(struct ctx *x, json_object *list)
+{
+	const char *uid = x->uid;
+	int admin = x->admin;
 	json_object *o = json_object_new_object();
 	struct taskreg_entry *e;
 	char *msg;
 
 	switch (x->route) {
 	case R_LIST:
-		json_object_object_add(o, "tasks",
+		json_object_object_add(o, "tasks", list != NULL ?
+		    list_ids(list, admin ? NULL : uid, NULL) :
 		    taskreg_ids(admin ? NULL : uid, NULL));
 		break;
 	case R_CHAT:
-		json_object_object_add(o, "task_ids", taskreg_ids(uid, x->arg));
+		json_object_object_add(o, "task_ids", list != NULL ?
+		    list_ids(list, uid, x->arg) : taskreg_ids(uid, x->arg));
 		break;
 	case R_STOP:
 		e = taskreg_find(x->arg);
@@ -117,6 +148,19 @@ answer(struct ctx *x, json_object *user)
 }
 
 static void
+listed(void *arg, json_object *list)
+{
+	struct ctx *x = arg;
+
+	x->in_redis = 0;
+	if (!x->gone) {
+		hconn_on_close(x->r->conn, NULL, NULL);
+		answer(x, list);
+	}
+	ctx_free(x);
+}
+
+static void
 authed(void *arg, const struct fcgic_resp *resp)
 {
 	struct ctx *x = arg;
@@ -136,8 +180,17 @@ authed(void *arg, const struct fcgic_resp *resp)
 		log_error("/_streamd/auth answered without a user id");
 		hconn_respond_detail(c, 500, "Internal Server Error");
 	} else {
-		answer(x, user);
+		x->uid = xstrdup(json_get_str(user, "id"));
+		x->admin = json_get_str(user, "role") != NULL &&
+		    strcmp(json_get_str(user, "role"), "admin") == 0;
 		json_object_put(user);
+		if ((x->route == R_LIST || x->route == R_CHAT) &&
+		    bus_task_list(listed, x) == 0) {
+			x->in_redis = 1;
+			hconn_on_close(c, client_gone, x);
+			return;
+		}
+		answer(x, NULL);
 	}
 	ctx_free(x);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus.h"
 #include "mem.h"
 #include "rand.h"
 #include "taskreg.h"
@@ -31,6 +32,7 @@ taskreg_add(struct taskreg_entry *e)
 		head->prev = e;
 	head = e;
 	e->listed = 1;
+	bus_task_add(e);
 }
 
 void
@@ -46,6 +48,7 @@ taskreg_remove(struct taskreg_entry *e)
 		e->next->prev = e->prev;
 	e->prev = e->next = NULL;
 	e->listed = 0;
+	bus_task_remove(e);
 }
 
 void
@@ -55,6 +58,15 @@ taskreg_clear(struct taskreg_entry *e)
 	free(e->user_id);
 	free(e->chat_id);
 	e->user_id = e->chat_id = NULL;
+}
+
+void
+taskreg_each(void (*fn)(const struct taskreg_entry *))
+{
+	struct taskreg_entry *e;
+
+	for (e = head; e != NULL; e = e->next)
+		fn(e);
 }
 
 struct taskreg_entry *

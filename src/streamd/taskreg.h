@@ -25,6 +25,9 @@ void	 taskreg_remove(struct taskreg_entry *e);
 /* Frees what taskreg_init allocated. */
 void	 taskreg_clear(struct taskreg_entry *e);
 
+/* Calls fn(e) for every listed task. */
+void	 taskreg_each(void (*fn)(const struct taskreg_entry *));
+
 /* The listed task with that id, or NULL. */
 struct taskreg_entry *taskreg_find(const char *id);
 

@@ -148,10 +148,12 @@ def test_stop_mid_stream(stack, users, fake_provider, sio_connect):
     assert r.json() == {"task_ids": [task_id]}
     assert task_id in stack.get("/api/tasks", token=tok).json()["tasks"]
     deadline = time.monotonic() + 10
-    while len(contents(c, chat_id, aid)) < 2:
+    # the fake sends the role chunk and three words, then stalls
+    partial = "Héllo wörld, 日本語"
+    while not contents(c, chat_id, aid) or \
+            contents(c, chat_id, aid)[-1] != partial:
         assert time.monotonic() < deadline, c.events
         time.sleep(0.05)
-    partial = contents(c, chat_id, aid)[-1]
     r = stack.post(f"/api/tasks/stop/{task_id}", token=tok)
     assert r.status_code == 200, r.text
     assert r.json()["status"] is True
@@ -304,3 +306,33 @@ def test_webhook_when_no_session_left(stack, users, fake_provider,
     body = fake_provider.requests("/hook")[0]["body"]
     assert body == {"action": "chat", "message": REPLY,
                     "title": "New Chat", "url": f"/c/{chat_id}"}
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_arena_pick_reaches_the_message(stack, users, fake_provider,
+                                        sio_connect, stream):
+    tok = users.admin.token
+    c, chat_id, aid = begin(stack, users, fake_provider, sio_connect, tok,
+                            reply=REPLY)
+    stack.delete("/api/v1/models/delete/all", token=tok)
+    start(stack, tok, c.sid, chat_id, aid, "arena-model", stream=stream)
+    ev = c.wait("chat-events", lambda d: d.get("message_id") == aid and
+                isinstance(d["data"].get("data"), dict) and
+                "selected_model_id" in d["data"]["data"], timeout=20)
+    assert ev["data"]["data"]["selected_model_id"] == "gpt-s"
+    m = wait_stored(stack, tok, chat_id, aid,
+                    lambda m: m.get("content") == REPLY)
+    assert m["selectedModelId"] == "gpt-s"
+
+
+def test_delta_chunk_size_batches_events(stack, users, fake_provider,
+                                         sio_connect):
+    tok = users.admin.token
+    c, chat_id, aid = begin(stack, users, fake_provider, sio_connect, tok,
+                            reply=REPLY)
+    start(stack, tok, c.sid, chat_id, aid, "gpt-s",
+          params={"stream_delta_chunk_size": 1000})
+    c.wait("chat-events", lambda d: d.get("message_id") == aid and
+           isinstance(d["data"].get("data"), dict) and
+           d["data"]["data"].get("done") is True, timeout=20)
+    assert contents(c, chat_id, aid) == [REPLY]

@@ -330,6 +330,25 @@ def test_version(stack):
     assert r.json() == {"version": "0.6.32"}
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_version_updates(make_stack, engine):
+    stack = make_stack(engine)
+    r = stack.get("/api/version/updates")
+    assert r.status_code == 401
+    tok = signup(stack, "V", "v-updates@example.com", "Passw0rd!")["token"]
+    r = stack.get("/api/version/updates", token=tok)
+    assert r.status_code == 200
+    data = r.json()
+    assert set(data) == {"current", "latest"}
+    assert data["current"] == "0.6.32"
+    assert isinstance(data["latest"], str) and data["latest"]
+    # off: the current version, GitHub not asked
+    s = make_stack(engine, OFFLINE_MODE="true")
+    tok = signup(s, "V", "v-updates@example.com", "Passw0rd!")["token"]
+    r = s.get("/api/version/updates", token=tok)
+    assert r.json() == {"current": "0.6.32", "latest": "0.6.32"}
+
+
 def test_manifest(stack):
     r = stack.get("/manifest.json")
     assert r.status_code == 200

@@ -198,6 +198,8 @@ def test_socket_flow_task(stack, users, fake_provider, stream):
                  "message_id": "m2", "session_id": "sid1",
                  "model": "helper", "stream": stream,
                  "background_tasks": tasks, "messages": MSGS,
+                 "params": {"stream_delta_chunk_size": None,
+                            "reasoning_tags": None},
                  "user": {"id": users.user.id, "name": users.user.name,
                           "email": users.user.email, "role": "user"}}
     body = json.loads(ho["upstream"]["body"])

@@ -51,6 +51,13 @@ def test_stop_from_the_other_host(make_stack, redis_server, fake_provider,
     chat_id, _, aid = new_chat(a, tok, "gpt-h")
     task_id = start(b, tok, c.sid, chat_id, aid, "gpt-h")
     c.wait_chat_event("chat:completion", chat_id, aid, timeout=20)
+    # a reload on host a finds the task of host b (the Stop button)
+    for host in (a, b):
+        r = host.get(f"/api/tasks/chat/{chat_id}", token=tok)
+        assert r.json() == {"task_ids": [task_id]}
+        assert task_id in host.get("/api/tasks", token=tok).json()["tasks"]
+        assert host.get(f"/api/tasks/chat/{chat_id}",
+                        token=users.user.token).json() == {"task_ids": []}
     # another user's stop request reaches b and is refused there
     r = a.post(f"/api/tasks/stop/{task_id}", token=users.user.token)
     assert r.status_code == 200 and r.json()["status"] is True
@@ -62,3 +69,8 @@ def test_stop_from_the_other_host(make_stack, redis_server, fake_provider,
     fake_provider.wait_aborts(1)
     c.wait_chat_event("chat:tasks:cancel", chat_id, aid)
     assert len(fake_provider.aborts()) == 1
+    deadline = time.monotonic() + 10
+    while a.get(f"/api/tasks/chat/{chat_id}", token=tok).json()[
+            "task_ids"]:
+        assert time.monotonic() < deadline, "the task stays listed"
+        time.sleep(0.05)

@@ -76,9 +76,11 @@ def test_frontend_spa_fallback(make_stack, tmp_path, engine):
         r = s.get(path)
         assert r.status_code in (401, 404), path
         assert r.headers["Content-Type"] == "application/json", path
-    # Socket.IO is not the app either (cwebui-fcgi answers until streamd).
+    # Socket.IO is not the app either: cwebui-streamd refuses a websocket
+    # request without the upgrade as python-engineio does
     r = s.get("/ws/socket.io/?EIO=4&transport=websocket")
-    assert r.status_code == 404 and r.json() == NOT_FOUND
+    assert r.status_code == 400 and b"<html" not in r.content.lower()
+    assert r.json() == "Invalid websocket upgrade"
 
     r = s.get("/api/v1/nonexistent")
     assert r.status_code == 404

@@ -9,7 +9,10 @@
 // (tests/fake/provider.py): an OpenAI connection added in Admin Settings >
 // Connections, its models in the model picker, a folder created and renamed
 // in the sidebar, a chat (made through the API) in the sidebar, found by the
-// search and opened, a group, and workspace models.  Every step takes a
+// search and opened, a group, and workspace models; then chats with the
+// fake model through cwebui-streamd: streaming, title and follow-ups, stop,
+// reload mid-stream, two tabs, regenerate, continue, and the polling
+// transport on a second stack.  Every step takes a
 // screenshot; every failed request (status >= 400 or no response), console
 // error and page error is recorded with the step it happened in.  See README.md.
 //
@@ -30,6 +33,7 @@ const SHOTS = path.resolve(env.SHOTS_DIR || '/tmp/e2e-shots');
 const CHROMIUM = env.CHROMIUM || '/usr/bin/chromium';
 const PORT = env.PORT || '18080';
 const STEP_TIMEOUT = Number(env.STEP_TIMEOUT_MS || 20000);
+const ONLY = env.ONLY ? new RegExp(env.ONLY) : null;
 const FAKE_PORT = env.FAKE_PORT || String(Number(PORT) + 1);
 // STUB_MISSING=1: when the backend answers 404 to one of these paths (not
 // implemented yet), the browser gets the empty answer Open WebUI gives on a
@@ -91,22 +95,24 @@ async function waitHealthy(base, ms) {
 	return false;
 }
 
-// startStack: run-stack on a fresh data directory; returns {base, child, dir}.
-async function startStack() {
+// startStack: run-stack on a fresh data directory, on port (PORT) with the
+// extra environment more; returns {base, child, dir}.
+async function startStack(port = PORT, more = {}) {
 	const frontend = env.FRONTEND_DIR;
 	if (!frontend || !fs.existsSync(path.join(frontend, 'index.html'))) {
 		console.error('frontend.mjs: FRONTEND_DIR must name a built Open WebUI frontend (with index.html), or set BASE_URL');
 		process.exit(2);
 	}
-	if (await waitHealthy(`http://127.0.0.1:${PORT}`, 1)) {
-		console.error(`frontend.mjs: port ${PORT} already serves a stack; stop it or set PORT`);
+	if (await waitHealthy(`http://127.0.0.1:${port}`, 1)) {
+		console.error(`frontend.mjs: port ${port} already serves a stack; stop it or set PORT`);
 		process.exit(2);
 	}
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwebui-e2e-'));
 	const child = spawn(path.join(repoRoot, 'fcgi-conf', 'run-stack'), [], {
 		env: {
 			...env,
-			PORT,
+			...more,
+			PORT: port,
 			HOST: '127.0.0.1',
 			DATA_DIR: path.join(dir, 'data'),
 			RUNDIR: path.join(dir, 'run'),
@@ -115,7 +121,7 @@ async function startStack() {
 		stdio: ['ignore', fs.openSync(path.join(dir, 'stack.log'), 'a'), fs.openSync(path.join(dir, 'stack.log'), 'a')],
 		detached: true
 	});
-	const base = `http://127.0.0.1:${PORT}`;
+	const base = `http://127.0.0.1:${port}`;
 	if (!(await waitHealthy(base, 30000))) {
 		console.error(`frontend.mjs: the stack did not come up; see ${dir}/stack.log`);
 		try {
@@ -215,7 +221,10 @@ async function shot(page, name) {
 }
 
 // step: run fn, screenshot page as name, record pass/fail; never throws.
-async function step(name, page, fn) {
+// page may be a function giving the page after fn ran.  A step whose name
+// ONLY (a regular expression) does not match is skipped.
+async function step(name, pageOrFn, fn) {
+	if (ONLY && !ONLY.test(name)) return true;
 	currentStep = name;
 	const t0 = Date.now();
 	let ok = true;
@@ -227,10 +236,11 @@ async function step(name, page, fn) {
 		ok = false;
 		error = String(e.message || e).split('\n').slice(0, 4).join(' | ');
 	}
+	const page = typeof pageOrFn === 'function' ? pageOrFn() : pageOrFn;
 	await sleep(500);
 	for (const t of await errorToasts(page)) notes.push(`error toast: ${t}`);
 	const screenshot = await shot(page, name);
-	results.push({ step: name, ok, ms: Date.now() - t0, error, notes, url: page.url(), screenshot });
+	results.push({ step: name, ok, ms: Date.now() - t0, error, notes, url: page ? page.url() : null, screenshot });
 	console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${error ? ': ' + error : ''}`);
 	for (const n of notes) console.log(`     note: ${n}`);
 	return ok;
@@ -520,6 +530,300 @@ async function extendedSteps(a, base) {
 	});
 }
 
+// The fake's reply: the chat answer, and also what the title, tags and
+// follow-up task calls parse (the fake answers every completion alike).
+const REPLY = '{"title": "E2E Title", "tags": ["e2e"], "follow_ups": ["Tell me more"]}';
+const REPLY_TITLE = 'E2E Title';
+const STOP_SVG = 'M2.25 12c0-5.385 4.365-9.75 9.75-9.75s9.75 4.365 9.75 9.75-4.365 9.75-9.75 9.75S2.25 17.385 2.25 12zm6-2.438';
+
+// fakeControl: set the fake provider's behaviour (POST /_control).
+async function fakeControl(behaviour) {
+	const r = await fetch(`${fake.url}/_control`, {
+		method: 'POST', headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(behaviour)
+	});
+	if (!r.ok) throw new Error(`fake /_control: ${r.status} ${await r.text()}`);
+}
+
+// squash: text without white space, to compare rendered markdown with the
+// raw reply.
+function squash(t) {
+	return (t || '').replace(/\s+/g, '');
+}
+
+// answerText: the rendered content of the last assistant message ('' when
+// none or still empty).
+async function answerText(page) {
+	const box = page.locator('.chat-assistant').last().locator('#response-content-container');
+	try {
+		if (!(await box.count())) return '';
+		return await box.first().innerText({ timeout: 2000 });
+	} catch (e) {
+		return '';
+	}
+}
+
+function stopButton(page) {
+	return page.locator(`button:has(path[d^="${STOP_SVG}"]):visible`).first();
+}
+
+// lastAssistantDone: the copy and regenerate buttons of the last answer are
+// shown (the message is done).
+async function lastAssistantDone(page, timeout = STEP_TIMEOUT) {
+	const msg = page.locator('[id^="message-"]:has(.chat-assistant)').last();
+	await msg.locator('button[aria-label="Copy"]').first().waitFor({ state: 'visible', timeout });
+	await msg.locator('[aria-label="Regenerate"]:visible').first().waitFor({ state: 'visible', timeout });
+}
+
+// waitAnswer: polls the last answer until pred(squashed text) holds; returns
+// every distinct text seen on the way.
+async function waitAnswer(page, pred, what, timeout = STEP_TIMEOUT) {
+	const seen = [];
+	const end = Date.now() + timeout;
+	while (Date.now() < end) {
+		const t = squash(await answerText(page));
+		if (t && seen[seen.length - 1] !== t) seen.push(t);
+		if (pred(t)) return seen;
+		await sleep(100);
+	}
+	throw new Error(`${what}: timed out; last answer text ${JSON.stringify(seen[seen.length - 1] || '')}`);
+}
+
+function isPartial(t, full) {
+	return t.length > 0 && t.length < full.length && full.startsWith(t);
+}
+
+// newChatWithFake: a new chat with the fake model picked.
+async function newChatWithFake(page, base) {
+	await page.goto(base + '/', { waitUntil: 'domcontentloaded' });
+	await expectMainPage(page);
+	const picker = page.locator('button[aria-label="Select a model"]:visible').first();
+	if ((await picker.innerText()).trim() === 'gpt-fake') return;
+	await picker.click();
+	const search = page.locator('input[placeholder="Search a model"]:visible').first();
+	await search.waitFor({ state: 'visible' });
+	await page.getByText('gpt-fake', { exact: true }).first().click();
+	if (await search.isVisible()) await page.keyboard.press('Escape');
+	await search.waitFor({ state: 'hidden' });
+	if ((await picker.innerText()).trim() !== 'gpt-fake')
+		throw new Error(`model picker shows ${JSON.stringify(await picker.innerText())}`);
+}
+
+// sendPrompt: type text into the chat input and send it with Enter; waits
+// for the chat's URL when it was a new chat and returns the chat id.
+async function sendPrompt(page, text) {
+	const input = page.locator('#chat-input:visible').first();
+	await input.click();
+	await page.keyboard.type(text);
+	await page.keyboard.press('Enter');
+	await page.waitForURL(/\/c\/[0-9a-f-]+$/, { timeout: STEP_TIMEOUT });
+	return page.url().split('/c/')[1];
+}
+
+async function noErrorToast(page) {
+	const t = await errorToasts(page);
+	if (t.length) throw new Error(`error toast: ${t.join(' / ')}`);
+}
+
+// chatSteps: chatting with the fake model through cwebui-streamd (the
+// Socket.IO chat flow): streaming, title and follow-ups, stop, reload in
+// the middle of a stream, two tabs, regenerate and continue.
+async function chatSteps(a, ctx, base) {
+	const full = squash(REPLY);
+	let chatId = null;
+
+	await step('30-chat-streams-answer', a, async () => {
+		await fakeControl({ reply: REPLY, chunk_delay_ms: 200, hang_after_chunks: null });
+		await newChatWithFake(a, base);
+		chatId = await sendPrompt(a, 'Hello fake, please answer slowly');
+		const seen = await waitAnswer(a, (t) => t === full, 'streamed answer');
+		if (!seen.some((t) => isPartial(t, full)))
+			throw new Error(`no intermediate state seen: ${JSON.stringify(seen)}`);
+		notes.push(`${seen.length} states seen, first ${JSON.stringify(seen[0])}`);
+		await lastAssistantDone(a);
+		await noErrorToast(a);
+	});
+
+	await step('31-chat-title-and-follow-ups', a, async () => {
+		if (!chatId) throw new Error('no chat from step 30');
+		await a.locator('[aria-label="Tell me more"]:visible').first().waitFor({ state: 'visible' });
+		await openSidebar(a);
+		await a.locator('#sidebar-chat-item', { hasText: REPLY_TITLE }).first().waitFor({ state: 'visible' });
+		const r = await api(a, 'GET', '/api/v1/chats/' + chatId);
+		if (r.body?.title !== REPLY_TITLE) throw new Error(`chat title: ${r.status} ${JSON.stringify(r.body?.title)}`);
+		const msgs = Object.values(r.body?.chat?.history?.messages || {});
+		const ans = msgs.find((m) => m.role === 'assistant');
+		if (squash(ans?.content) !== full || ans?.done !== true)
+			throw new Error(`stored answer: ${JSON.stringify(ans).slice(0, 300)}`);
+		if (!(ans.followUps || []).includes('Tell me more'))
+			notes.push(`stored followUps: ${JSON.stringify(ans.followUps)}`);
+		const tags = await api(a, 'GET', `/api/v1/chats/${chatId}/tags`);
+		if (!(tags.body || []).some((t) => t.name === 'e2e'))
+			notes.push(`tags: ${tags.status} ${JSON.stringify(tags.body).slice(0, 200)}`);
+	});
+
+	await step('32-chat-stop-keeps-partial', a, async () => {
+		await fakeControl({ chunk_delay_ms: 100, hang_after_chunks: 3 });
+		await newChatWithFake(a, base);
+		const id = await sendPrompt(a, 'This answer will hang');
+		await stopButton(a).waitFor({ state: 'visible' });
+		await waitAnswer(a, (t) => isPartial(t, full), 'partial answer');
+		// the fake stalls after 3 chunks: wait until the text stays put
+		let partial = squash(await answerText(a));
+		for (let still = 0; still < 10; ) {
+			await sleep(100);
+			const t = squash(await answerText(a));
+			still = t === partial ? still + 1 : 0;
+			partial = t;
+		}
+		if (!isPartial(partial, full)) throw new Error(`stalled answer ${JSON.stringify(partial)}`);
+		await stopButton(a).click();
+		await stopButton(a).waitFor({ state: 'hidden' });
+		await sleep(1000);
+		if (squash(await answerText(a)) !== partial)
+			throw new Error(`after stop the answer is ${JSON.stringify(await answerText(a))}`);
+		const aborts = await (await fetch(`${fake.url}/_control/aborts`)).json();
+		if (!aborts.length) notes.push('the fake saw no aborted stream');
+		await a.reload({ waitUntil: 'domcontentloaded' });
+		await a.locator('#chat-input:visible').first().waitFor({ state: 'visible' });
+		await waitAnswer(a, (t) => t === partial, 'partial answer after reload', 10000);
+		if (await stopButton(a).isVisible()) throw new Error('Stop button shown after reload of a stopped chat');
+		const r = await api(a, 'GET', '/api/v1/chats/' + id);
+		const ans = Object.values(r.body?.chat?.history?.messages || {}).find((m) => m.role === 'assistant');
+		if (squash(ans?.content) !== partial) throw new Error(`stored: ${JSON.stringify(ans).slice(0, 300)}`);
+		await noErrorToast(a);
+	});
+
+	await step('33-chat-reload-mid-stream', a, async () => {
+		await fakeControl({ chunk_delay_ms: 1500, hang_after_chunks: null });
+		await newChatWithFake(a, base);
+		const id = await sendPrompt(a, 'A slow answer, then a reload');
+		await waitAnswer(a, (t) => isPartial(t, full), 'partial answer');
+		await sleep(2200);	// streamd saves at most once a second
+		await a.reload({ waitUntil: 'domcontentloaded' });
+		await a.locator('#chat-input:visible').first().waitFor({ state: 'visible' });
+		const seen = await waitAnswer(a, (t) => t.length > 0, 'answer after reload', 10000);
+		if (!isPartial(seen[0], full)) throw new Error(`after reload: ${JSON.stringify(seen[0])} is not partial`);
+		await stopButton(a).waitFor({ state: 'visible', timeout: 5000 });
+		const t = await api(a, 'GET', `/api/tasks/chat/${id}`);
+		if (!(t.body?.task_ids || []).length) notes.push(`GET /api/tasks/chat: ${t.status} ${JSON.stringify(t.body)}`);
+		await shot(a, '33b-after-reload');
+		await waitAnswer(a, (t) => t === full, 'rest of the answer after reload', 20000);
+		await lastAssistantDone(a);
+		await stopButton(a).waitFor({ state: 'hidden' });
+		await noErrorToast(a);
+	});
+
+	const a2 = await ctx.newPage();
+	a2.setDefaultTimeout(STEP_TIMEOUT);
+	watch(a2, 'admin-tab2');
+	await step('34-chat-two-tabs', a, async () => {
+		await fakeControl({ chunk_delay_ms: 700, hang_after_chunks: null });
+		await newChatWithFake(a, base);
+		const id = await sendPrompt(a, 'Two tabs watch this');
+		await waitAnswer(a, (t) => isPartial(t, full), 'partial answer in tab 1');
+		await a2.goto(`${base}/c/${id}`, { waitUntil: 'domcontentloaded' });
+		await a2.locator('#chat-input:visible').first().waitFor({ state: 'visible' });
+		const [s1, s2] = await Promise.all([
+			waitAnswer(a, (t) => t === full, 'tab 1'),
+			waitAnswer(a2, (t) => t === full, 'tab 2')
+		]);
+		if (!s2.some((t) => isPartial(t, full)))
+			throw new Error(`tab 2 saw no partial state: ${JSON.stringify(s2)}`);
+		notes.push(`tab 1: ${s1.length} states, tab 2: ${s2.length} states`);
+		await lastAssistantDone(a);
+		await lastAssistantDone(a2);
+		await shot(a2, '34b-second-tab');
+		await noErrorToast(a);
+		await noErrorToast(a2);
+	});
+
+	await step('35-chat-regenerate', a, async () => {
+		await fakeControl({ chunk_delay_ms: 100, hang_after_chunks: null });
+		const msg = a.locator('[id^="message-"]:has(.chat-assistant)').last();
+		await msg.locator('[aria-label="Regenerate"]:visible').first().click();
+		const retry = a.getByText('Try Again', { exact: true });
+		try {
+			await retry.first().waitFor({ state: 'visible', timeout: 2000 });
+			await retry.first().click();
+		} catch (e) {
+			/* no menu: the button regenerates at once */
+		}
+		await a.getByText('2/2', { exact: true }).first().waitFor({ state: 'visible' });
+		await waitAnswer(a, (t) => t === full, 'regenerated answer');
+		await lastAssistantDone(a);
+		await noErrorToast(a);
+	});
+
+	await step('36-chat-continue', a, async () => {
+		const cont = a.locator('button#continue-response-button:visible').last();
+		if (!(await cont.count())) {
+			notes.push('no Continue Response button');
+			return;
+		}
+		await cont.click();
+		await waitAnswer(a, (t) => t === full + full, 'continued answer');
+		await lastAssistantDone(a);
+		await noErrorToast(a);
+	});
+	await a2.close();
+}
+
+// pollingStep: a second stack with ENABLE_WEBSOCKET_SUPPORT=false (the
+// frontend then opens Socket.IO with polling and upgrades), set up through
+// the API (admin, OpenAI connection to the fake); a chat streams there too.
+async function pollingStep(browser, viewport) {
+	const port = env.POLL_PORT || String(Number(PORT) + 2);
+	let ctx = null;
+	let page = null;
+	const sio = [];
+	await step('37-chat-polling-transport', () => page, async () => {
+		stack2 = await startStack(port, { ENABLE_WEBSOCKET_SUPPORT: 'false' });
+		const base = stack2.base;
+		const cfg = await (await fetch(base + '/api/config')).json();
+		if (cfg?.features?.enable_websocket !== false)
+			throw new Error(`/api/config features.enable_websocket: ${JSON.stringify(cfg?.features?.enable_websocket)}`);
+		const su = await fetch(base + '/api/v1/auths/signup', {
+			method: 'POST', headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(ADMIN)
+		});
+		const tok = (await su.json())?.token;
+		if (!tok) throw new Error(`signup: ${su.status}`);
+		const h = { 'Content-Type': 'application/json', Authorization: `Bearer ${tok}` };
+		const up = await fetch(base + '/openai/config/update', {
+			method: 'POST', headers: h,
+			body: JSON.stringify({
+				ENABLE_OPENAI_API: true, OPENAI_API_BASE_URLS: [`${fake.url}/v1`],
+				OPENAI_API_KEYS: ['sk-e2e'], OPENAI_API_CONFIGS: {}
+			})
+		});
+		if (!up.ok) throw new Error(`/openai/config/update: ${up.status} ${await up.text()}`);
+		ctx = await browser.newContext({ viewport });
+		await ctx.addInitScript((t) => localStorage.setItem('token', t), tok);
+		page = await ctx.newPage();
+		page.setDefaultTimeout(STEP_TIMEOUT);
+		watch(page, 'polling');
+		page.on('request', (r) => {
+			const u = new URL(r.url());
+			if (u.pathname.startsWith('/ws/socket.io/')) sio.push(u.searchParams.get('transport'));
+		});
+		page.on('websocket', (ws) => {
+			if (new URL(ws.url()).pathname.startsWith('/ws/socket.io/')) sio.push('websocket (upgrade)');
+		});
+		await fakeControl({ reply: REPLY, chunk_delay_ms: 200, hang_after_chunks: null });
+		await newChatWithFake(page, base);
+		await sendPrompt(page, 'Hello over polling');
+		const full = squash(REPLY);
+		const seen = await waitAnswer(page, (t) => t === full, 'streamed answer');
+		if (!seen.some((t) => isPartial(t, full))) notes.push('no intermediate state seen');
+		await lastAssistantDone(page);
+		await noErrorToast(page);
+		if (!sio.includes('polling')) throw new Error(`no polling request: ${JSON.stringify(sio)}`);
+		notes.push(`socket.io transports used: ${[...new Set(sio)].join(', ')}`);
+	});
+	if (ctx) await ctx.close();
+}
+
 // stopChildren: end the stack and the fake provider this script started.
 function stopChildren() {
 	if (fake) {
@@ -529,17 +833,19 @@ function stopChildren() {
 			/* gone */
 		}
 	}
-	if (stack) {
+	for (const st of [stack, stack2]) {
+		if (!st) continue;
 		try {
-			process.kill(-stack.child.pid, 'SIGTERM');
+			process.kill(-st.child.pid, 'SIGTERM');
 		} catch (e) {
 			/* gone */
 		}
 	}
-	fake = stack = null;
+	fake = stack = stack2 = null;
 }
 
 let stack = null;
+let stack2 = null;
 
 async function main() {
 	process.on('exit', stopChildren);
@@ -698,6 +1004,8 @@ async function main() {
 	});
 
 	await extendedSteps(a, base);
+	await chatSteps(a, ctxA, base);
+	if (!env.BASE_URL) await pollingStep(browser, viewport);
 
 	await browser.close();
 	const stackDir = stack && stack.dir;
