@@ -55,6 +55,15 @@ handoff_task(const struct handoff_task *t)
 	if (t->selected_model_id != NULL)
 		json_object_object_add(o, "selected_model_id",
 		    json_object_new_string(t->selected_model_id));
+	if (t->direct_model != NULL) {
+		json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "model",
+		    json_object_get(t->direct_model));
+		json_object_object_add(d, "form_data",
+		    json_object_get(t->direct_form));
+		json_object_object_add(o, "direct", d);
+	}
 	u = json_object_new_object();
 	json_object_object_add(u, "id", json_str_or_null(t->user->id));
 	json_object_object_add(u, "name", json_str_or_null(t->user->name));
@@ -64,12 +73,21 @@ handoff_task(const struct handoff_task *t)
 	return o;
 }
 
+int
+handoff_ready(const struct handoff *h)
+{
+	return h->upstream.url != NULL ||
+	    (h->task != NULL && h->task->direct_model != NULL);
+}
+
 json_object *
 handoff_json(const struct handoff *h)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "upstream", handoff_upstream(&h->upstream));
+	if (h->upstream.url != NULL)
+		json_object_object_add(o, "upstream",
+		    handoff_upstream(&h->upstream));
 	json_object_object_add(o, "relay", json_object_new_string(
 	    handoff_relays[h->relay < HANDOFF__MAX ? h->relay : HANDOFF_RAW]));
 	json_object_object_add(o, "content_type",

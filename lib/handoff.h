@@ -14,10 +14,16 @@
  *    "errors": "ollama",            only when set: see ollama_errors
  *    "task": {"user_id", "chat_id", "message_id", "session_id", "model",
  *             "stream", "background_tasks", "messages", "user", "params",
- *             "selected_model_id" (an arena's pick, when set)}}  when set
+ *             "selected_model_id" (an arena's pick, when set),
+ *             "direct": {"model", "form_data"} (a direct connection)}}
+ *                                                  when set
  *
  * streamd performs the upstream request itself; with "task" it answers the
- * client {"status": true, "task_id"} and runs the chat flow. */
+ * client {"status": true, "task_id"} and runs the chat flow. A task with
+ * "direct" has no "upstream": the user's browser session runs the
+ * completion (Python's generate_direct_chat_completion); "model" is the
+ * request's model_item and "form_data" the form after the payload
+ * processing, without "metadata". */
 #ifndef CWEBUI_HANDOFF_H
 #define CWEBUI_HANDOFF_H
 
@@ -50,6 +56,10 @@ struct handoff_task {
 	 * the model's winning (Python's metadata["params"]); borrowed */
 	json_object	*params;
 	const struct user *user;
+	/* A direct connection (model_item.direct): the model_item and the
+	 * form for the browser, borrowed; NULL for a provider model. */
+	json_object	*direct_model;
+	json_object	*direct_form;
 };
 
 struct handoff {
@@ -63,6 +73,10 @@ struct handoff {
 	int		 ollama_errors;
 	const struct handoff_task *task; /* NULL: relay to the client */
 };
+
+/* 1 when h is a hand-off to answer: an upstream request prepared, or a
+ * task of a direct connection (which has none). */
+int	 handoff_ready(const struct handoff *h);
 
 /* Returns the hand-off JSON of h (see above) as a new reference. Nothing of
  * h is kept. */

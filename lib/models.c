@@ -8,6 +8,7 @@
 
 #include "access.h"
 #include "chat.h"
+#include "chatmsg.h"
 #include "conf.h"
 #include "handoff.h"
 #include "json.h"
@@ -1009,6 +1010,37 @@ chat_task(struct arena *a, const struct user *u, const char *chat_id,
 
 #define NONEMPTY(s)	((s) != NULL && *(s) != '\0')
 
+/* A direct connection outside the socket flow. Python asks the browser
+ * session with sio.call(to=session_id): without a session_id that raises
+ * ValueError, which process_chat catches (the error saved into the chat
+ * message when chat_id and id are set; the chat:message:error and
+ * chat:tasks:cancel events it also emits are not sent from here) and the
+ * answer is 200 null. A session without a chat would stream through the
+ * browser to this request: not served. */
+static enum err
+direct_unserved(struct db *db, struct arena *a, const char *chat_id,
+    const char *msg_id, const char *sess_id, long *status, struct buf *body)
+{
+	json_object *f, *err;
+	const char *title;
+
+	if (sess_id != NULL)
+		return refuse(status, body, "Direct connections outside a "
+		    "chat are not served by this server yet");
+	if (NONEMPTY(chat_id) && NONEMPTY(msg_id)) {
+		f = json_on_arena(a, json_object_new_object());
+		err = json_object_new_object();
+		json_object_object_add(err, "content", json_object_new_string(
+		    "Cannot use call() to broadcast."));
+		json_object_object_add(f, "error", err);
+		if (chatmsg_upsert(db, a, chat_id, msg_id, f, &title, NULL) ==
+		    ERR_DB)
+			log_warn("could not save the error of chat %s",
+			    chat_id);
+	}
+	return answer(status, body, 200, NULL);
+}
+
 enum err
 models_chat_ex(struct db *db, struct arena *a, const struct user *u,
     const char *token, json_object *form, struct handoff *ho, long *status,
@@ -1017,11 +1049,12 @@ models_chat_ex(struct db *db, struct arena *a, const struct user *u,
 	json_object *item, *m = NULL, *meta, *v, *sys, *msgs, *vars, *tasks;
 	json_object *msgs0 = NULL, *tparams;
 	const char *id, *chat_id, *msg_id, *sess_id;
+	struct handoff_task *dt;
 	struct chat_call call;
 	struct chat *chat;
 	enum err e;
 	size_t i;
-	int ok, stream, task;
+	int ok, stream, task, direct;
 
 	buf_on_arena(body, a);
 	*status = 0;
@@ -1029,15 +1062,17 @@ models_chat_ex(struct db *db, struct arena *a, const struct user *u,
 		memset(ho, 0, sizeof(*ho));
 	item = pop(a, form, "model_item");
 	tasks = pop(a, form, "background_tasks");
-	if (json_truthy(json_get(item, "direct")))
-		return refuse(status, body, "Direct connections are not "
-		    "served by this server yet");
+	/* a direct connection is the model_item itself: no lookup, no
+	 * access check (main.py chat_completion) */
+	direct = json_truthy(json_get(item, "direct"));
 	id = json_get_str(form, "model");
-	if ((e = models_get(db, a, u, id, &m)) != ERR_OK)
+	if (direct)
+		m = item;
+	else if ((e = models_get(db, a, u, id, &m)) != ERR_OK)
 		return e;
 	if (m == NULL)
 		return refuse(status, body, MSG_MODEL_NOT_FOUND);
-	if (access_applies(u)) {
+	if (!direct && access_applies(u)) {
 		if ((e = may_use(db, a, u, m, &ok)) != ERR_OK)
 			return e;
 		if (!ok)
@@ -1062,6 +1097,9 @@ models_chat_ex(struct db *db, struct arena *a, const struct user *u,
 	}
 	/* the socket flow and streams are cwebui-streamd's: a hand-off */
 	task = NONEMPTY(sess_id) && NONEMPTY(chat_id) && NONEMPTY(msg_id);
+	if (direct && !task)
+		return direct_unserved(db, a, chat_id, msg_id, sess_id, status,
+		    body);
 	if (task && ho == NULL)
 		return refuse(status, body, "Background chat tasks (with "
 		    "session_id, chat_id and id) are not served by this "
@@ -1089,7 +1127,7 @@ models_chat_ex(struct db *db, struct arena *a, const struct user *u,
 	if (task && json_object_deep_copy(json_get(form, "messages"), &msgs0,
 	    NULL) == 0)
 		json_on_arena(a, msgs0);
-	tparams = task ? task_params(a, form, m) : NULL;
+	tparams = task ? task_params(a, form, direct ? NULL : m) : NULL;
 	apply_request_params(a, form, m);
 	msgs = json_get(form, "messages");
 	for (sys = NULL, i = 0; json_object_is_type(msgs, json_type_array) &&
@@ -1105,6 +1143,15 @@ models_chat_ex(struct db *db, struct arena *a, const struct user *u,
 	pop(a, form, "features");
 	pop(a, form, "tool_ids");
 	pop(a, form, "files");
+	if (direct) {
+		/* the form generate_direct_chat_completion sends the browser */
+		dt = chat_task(a, u, chat_id, msg_id, sess_id, id, stream,
+		    tasks, msgs0, NULL, tparams);
+		dt->direct_model = item;
+		dt->direct_form = form;
+		ho->task = dt;
+		return ERR_OK;
+	}
 	json_object_object_add(form, "metadata", json_object_get(meta));
 	memset(&call, 0, sizeof(call));
 	call.db = db;

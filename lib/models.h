@@ -68,8 +68,11 @@ enum err models_get(struct db *db, struct arena *a, const struct user *u,
  * when an upstream error was not JSON). body must be empty and live as
  * long as a (e.g. arena_alloc'd): its storage is registered on a.
  * ERR_INVAL when the request asks for what is not served here (streaming
- * and background tasks: see models_chat_ex; direct connections, tools,
- * files, features): *status 400 and body hold the error. */
+ * and background tasks: see models_chat_ex; tools, files, features):
+ * *status 400 and body hold the error. A direct connection
+ * (model_item.direct) without a session_id is answered 200 null, as
+ * Python's failing sio.call leaves it (the error saved into the chat
+ * message when chat_id and id are set). */
 enum err models_chat(struct db *db, struct arena *a, const struct user *u,
 	    json_object *form, long *status, struct buf *body);
 
@@ -81,8 +84,11 @@ enum err models_chat(struct db *db, struct arena *a, const struct user *u,
  * the hand-off to answer (relay "raw" for an OpenAI connection, whose
  * Content-Type the client gets; "ollama-openai" for an Ollama model;
  * the selected_model_id prelude for an arena model that streams; the
- * task for the socket flow). Anything else is answered as models_chat
- * answers it (ho->upstream.url NULL). With ho NULL, models_chat. */
+ * task for the socket flow). A direct connection in the socket flow is
+ * not sent anywhere: ho->task carries the model_item and the processed
+ * form for the browser (direct_model, direct_form; no upstream). Anything
+ * else is answered as models_chat answers it (handoff_ready(ho) 0). With
+ * ho NULL, models_chat. */
 enum err models_chat_ex(struct db *db, struct arena *a,
 	    const struct user *u, const char *token, json_object *form,
 	    struct handoff *ho, long *status, struct buf *body);

@@ -2,8 +2,9 @@
  * account edits, the caller's groups, permissions, settings and info, and
  * public profiles with their avatars.
  *
- * Not served here: /active and /{user_id}/active need the socket presence
- * that cwebui-streamd keeps; "active" in a profile is false until then. */
+ * Not served here: /active and /{user_id}/active are answered by
+ * cwebui-streamd, which keeps the socket presence (src/streamd/taskhttp.c);
+ * "active" in a profile is always false here. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>

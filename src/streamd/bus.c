@@ -30,28 +30,42 @@ static struct {
 	redisAsyncContext	*sub;
 	int			 pub_ready;
 	struct event		*retry;
-	struct event		*refresh;	/* the task hash's expiry */
+	struct event		*refresh;	/* keeps the keys below alive */
+	char			*prefix;	/* "<REDIS_KEY_PREFIX>:streamd:" */
 	char			*tasks_key;	/* this instance's task hash */
+	char			*users_key;	/* its set of bound users */
+	char			*alive_key;	/* exists while it runs */
 	char			*instances_key;
-	int			 ntasks;
 } bus;
 
-#define BUS_TASKS_TTL		15	/* seconds */
-#define BUS_TASKS_REFRESH	5
+#define BUS_TTL		15	/* seconds an instance's keys outlive it */
+#define BUS_REFRESH	5
 
-/* Every live instance's tasks, flat [field, value, ...]; instances whose
- * hash expired leave the set. */
+/* Every live instance's tasks (HGETALL of "<prefix>tasks:<instance>",
+ * ARGV[2] "tasks") or bound users (SMEMBERS of "<prefix>users:<instance>",
+ * ARGV[2] "users"), flat; instances without their "alive" key leave the
+ * set. */
 static const char list_script[] =
     "local out = {} "
     "for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do "
-    "  local h = redis.call('HGETALL', ARGV[1] .. m) "
-    "  if #h == 0 then redis.call('SREM', KEYS[1], m) end "
-    "  for _, v in ipairs(h) do out[#out + 1] = v end "
+    "  if redis.call('EXISTS', ARGV[1] .. 'alive:' .. m) == 0 then "
+    "    redis.call('SREM', KEYS[1], m) "
+    "  else "
+    "    local v "
+    "    if ARGV[2] == 'tasks' then "
+    "      v = redis.call('HGETALL', ARGV[1] .. 'tasks:' .. m) "
+    "    else "
+    "      v = redis.call('SMEMBERS', ARGV[1] .. 'users:' .. m) "
+    "    end "
+    "    for _, x in ipairs(v) do out[#out + 1] = x end "
+    "  end "
     "end "
     "return out";
 
 static void	 connect_all(void);
 static void	 publish_task(const struct taskreg_entry *e);
+static void	 publish_user(const char *user_id);
+static void	 refresh(void);
 
 static void
 retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -101,7 +115,10 @@ on_connect(const redisAsyncContext *ac, int status)
 	}
 	if (ac == bus.pub) {
 		bus.pub_ready = 1;
-		taskreg_each(publish_task);	/* what started meanwhile */
+		/* what started meanwhile */
+		refresh();
+		taskreg_each(publish_task);
+		rt_each_user(publish_user);
 	}
 }
 
@@ -190,18 +207,39 @@ connect_all(void)
 	}
 }
 
+/* Marks this instance alive and its keys as still used. */
+static void
+refresh(void)
+{
+	if (bus.pub == NULL || !bus.pub_ready)
+		return;
+	redisAsyncCommand(bus.pub, NULL, NULL, "SET %s 1 EX %d",
+	    bus.alive_key, BUS_TTL);
+	redisAsyncCommand(bus.pub, NULL, NULL, "SADD %s %s",
+	    bus.instances_key, bus.self);
+	redisAsyncCommand(bus.pub, NULL, NULL, "EXPIRE %s %d", bus.tasks_key,
+	    BUS_TTL);
+	redisAsyncCommand(bus.pub, NULL, NULL, "EXPIRE %s %d", bus.users_key,
+	    BUS_TTL);
+}
+
 static void
 refresh_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (bus.ntasks > 0 && bus.pub != NULL && bus.pub_ready) {
-		redisAsyncCommand(bus.pub, NULL, NULL, "EXPIRE %s %d",
-		    bus.tasks_key, BUS_TASKS_TTL);
-		redisAsyncCommand(bus.pub, NULL, NULL, "SADD %s %s",
-		    bus.instances_key, bus.self);
-	}
+	refresh();
+}
+
+static char *
+key_of(const char *what)
+{
+	char *k = xmalloc(strlen(bus.prefix) + strlen(what) + 2 +
+	    sizeof(bus.self));
+
+	sprintf(k, "%s%s:%s", bus.prefix, what, bus.self);
+	return k;
 }
 
 int
@@ -225,13 +263,16 @@ bus_init(struct event_base *base)
 	bus.on = 1;
 	rand_uuid4(bus.self);
 	bus.retry = evtimer_new(base, retry_cb, NULL);
-	bus.tasks_key = xmalloc(strlen(prefix) + 64);
-	sprintf(bus.tasks_key, "%s:streamd:tasks:%s", prefix, bus.self);
-	bus.instances_key = xmalloc(strlen(prefix) + 32);
-	sprintf(bus.instances_key, "%s:streamd:instances", prefix);
+	bus.prefix = xmalloc(strlen(prefix) + 16);
+	sprintf(bus.prefix, "%s:streamd:", prefix);
+	bus.tasks_key = key_of("tasks");
+	bus.users_key = key_of("users");
+	bus.alive_key = key_of("alive");
+	bus.instances_key = xmalloc(strlen(bus.prefix) + 16);
+	sprintf(bus.instances_key, "%sinstances", bus.prefix);
 	bus.refresh = event_new(base, -1, EV_PERSIST, refresh_cb, NULL);
 	{
-		struct timeval tv = { BUS_TASKS_REFRESH, 0 };
+		struct timeval tv = { BUS_REFRESH, 0 };
 
 		evtimer_add(bus.refresh, &tv);
 	}
@@ -256,9 +297,13 @@ bus_close(void)
 	if (bus.refresh != NULL)
 		event_free(bus.refresh);
 	bus.refresh = NULL;
+	free(bus.prefix);
 	free(bus.tasks_key);
+	free(bus.users_key);
+	free(bus.alive_key);
 	free(bus.instances_key);
-	bus.tasks_key = bus.instances_key = NULL;
+	bus.prefix = bus.tasks_key = bus.users_key = bus.alive_key = NULL;
+	bus.instances_key = NULL;
 	free(bus.channel);
 	bus.channel = NULL;
 	bus_url_free(&bus.url);
@@ -329,9 +374,7 @@ publish_task(const struct taskreg_entry *e)
 	redisAsyncCommand(bus.pub, NULL, NULL, "HSET %s %s %s", bus.tasks_key,
 	    e->id, s);
 	redisAsyncCommand(bus.pub, NULL, NULL, "EXPIRE %s %d", bus.tasks_key,
-	    BUS_TASKS_TTL);
-	redisAsyncCommand(bus.pub, NULL, NULL, "SADD %s %s", bus.instances_key,
-	    bus.self);
+	    BUS_TTL);
 	json_object_put(v);
 }
 
@@ -340,7 +383,6 @@ bus_task_add(const struct taskreg_entry *e)
 {
 	if (!bus.on)
 		return;
-	bus.ntasks++;
 	publish_task(e);
 }
 
@@ -349,76 +391,134 @@ bus_task_remove(const struct taskreg_entry *e)
 {
 	if (!bus.on)
 		return;
-	if (bus.ntasks > 0)
-		bus.ntasks--;
 	if (bus.pub != NULL && bus.pub_ready)
 		redisAsyncCommand(bus.pub, NULL, NULL, "HDEL %s %s",
 		    bus.tasks_key, e->id);
 }
 
+static void
+publish_user(const char *user_id)
+{
+	if (bus.pub == NULL || !bus.pub_ready)
+		return;
+	redisAsyncCommand(bus.pub, NULL, NULL, "SADD %s %s", bus.users_key,
+	    user_id);
+	redisAsyncCommand(bus.pub, NULL, NULL, "EXPIRE %s %d", bus.users_key,
+	    BUS_TTL);
+}
+
+void
+bus_user_active(const char *user_id, int active)
+{
+	if (!bus.on)
+		return;
+	if (active)
+		publish_user(user_id);
+	else if (bus.pub != NULL && bus.pub_ready)
+		redisAsyncCommand(bus.pub, NULL, NULL, "SREM %s %s",
+		    bus.users_key, user_id);
+}
+
 struct list_call {
+	int	 users;
 	void	(*cb)(void *, json_object *);
 	void	*arg;
 };
+
+/* The task entries [field, value, ...] as {"id", "user_id", "chat_id"}.
+ * New reference. */
+static json_object *
+task_entries(redisReply *reply)
+{
+	json_object *list = json_object_new_array(), *v, *o;
+	size_t i;
+
+	for (i = 0; i + 1 < reply->elements; i += 2) {
+		if (reply->element[i]->type != REDIS_REPLY_STRING ||
+		    reply->element[i + 1]->type != REDIS_REPLY_STRING)
+			continue;
+		v = json_parse(reply->element[i + 1]->str,
+		    reply->element[i + 1]->len);
+		if (json_get_str(v, "user_id") != NULL &&
+		    json_get_str(v, "chat_id") != NULL) {
+			o = json_object_new_object();
+			json_object_object_add(o, "id", json_object_new_string(
+			    reply->element[i]->str));
+			json_object_object_add(o, "user_id",
+			    json_object_get(json_get(v, "user_id")));
+			json_object_object_add(o, "chat_id",
+			    json_object_get(json_get(v, "chat_id")));
+			json_object_array_add(list, o);
+		}
+		json_object_put(v);
+	}
+	return list;
+}
+
+/* The user ids, each once. New reference. */
+static json_object *
+user_entries(redisReply *reply)
+{
+	json_object *list = json_object_new_array(), *seen;
+	size_t i;
+
+	seen = json_object_new_object();
+	for (i = 0; i < reply->elements; i++) {
+		if (reply->element[i]->type != REDIS_REPLY_STRING ||
+		    json_object_object_get_ex(seen, reply->element[i]->str,
+		    NULL))
+			continue;
+		json_object_object_add(seen, reply->element[i]->str, NULL);
+		json_object_array_add(list,
+		    json_object_new_string(reply->element[i]->str));
+	}
+	json_object_put(seen);
+	return list;
+}
 
 static void
 on_list(redisAsyncContext *ac, void *r, void *priv)
 {
 	struct list_call *lc = priv;
 	redisReply *reply = r;
-	json_object *list = NULL, *v, *o;
-	size_t i;
+	json_object *list = NULL;
 
 	(void)ac;
-	if (reply != NULL && reply->type == REDIS_REPLY_ARRAY) {
-		list = json_object_new_array();
-		for (i = 0; i + 1 < reply->elements; i += 2) {
-			if (reply->element[i]->type != REDIS_REPLY_STRING ||
-			    reply->element[i + 1]->type != REDIS_REPLY_STRING)
-				continue;
-			v = json_parse(reply->element[i + 1]->str,
-			    reply->element[i + 1]->len);
-			if (json_get_str(v, "user_id") != NULL &&
-			    json_get_str(v, "chat_id") != NULL) {
-				o = json_object_new_object();
-				json_object_object_add(o, "id",
-				    json_object_new_string(
-				    reply->element[i]->str));
-				json_object_object_add(o, "user_id",
-				    json_object_get(json_get(v, "user_id")));
-				json_object_object_add(o, "chat_id",
-				    json_object_get(json_get(v, "chat_id")));
-				json_object_array_add(list, o);
-			}
-			json_object_put(v);
-		}
-	}
+	if (reply != NULL && reply->type == REDIS_REPLY_ARRAY)
+		list = lc->users ? user_entries(reply) : task_entries(reply);
 	lc->cb(lc->arg, list);
 	json_object_put(list);
 	free(lc);
 }
 
-int
-bus_task_list(void (*cb)(void *arg, json_object *list), void *arg)
+static int
+list(int users, void (*cb)(void *arg, json_object *list), void *arg)
 {
 	struct list_call *lc;
-	char *prefix;
-	int rc;
 
 	if (!bus.on || bus.pub == NULL || !bus.pub_ready)
 		return -1;
 	lc = xmalloc(sizeof(*lc));
+	lc->users = users;
 	lc->cb = cb;
 	lc->arg = arg;
-	/* the hash names without the instance id */
-	prefix = xstrndup(bus.tasks_key, strlen(bus.tasks_key) -
-	    strlen(bus.self));
-	rc = redisAsyncCommand(bus.pub, on_list, lc, "EVAL %s 1 %s %s",
-	    list_script, bus.instances_key, prefix);
-	free(prefix);
-	if (rc != REDIS_OK) {
+	if (redisAsyncCommand(bus.pub, on_list, lc, "EVAL %s 1 %s %s %s",
+	    list_script, bus.instances_key, bus.prefix, users ? "users" :
+	    "tasks") != REDIS_OK) {
 		free(lc);
 		return -1;
 	}
 	return 0;
+}
+
+int
+bus_task_list(void (*cb)(void *arg, json_object *list), void *arg)
+{
+	return list(0, cb, arg);
+}
+
+int
+bus_user_list(void (*cb)(void *arg, json_object *list), void *arg)
+{
+	return list(1, cb, arg);
 }

@@ -35,8 +35,10 @@ void	 bus_stop_task(const char *task_id, const char *user_id, int admin);
 struct taskreg_entry;
 
 /* Keeps the running tasks of this instance in Redis (a hash per instance,
- * "<prefix>:streamd:tasks:<instance>", expiring 15 s after the instance
- * stops refreshing it), so that every instance lists them all. */
+ * "<prefix>:streamd:tasks:<instance>"), so that every instance lists them
+ * all. An instance refreshes its key "<prefix>:streamd:alive:<instance>"
+ * every 5 s with a 15 s expiry; the keys of an instance that died are
+ * ignored (and expire) 15 s later. */
 void	 bus_task_add(const struct taskreg_entry *e);
 void	 bus_task_remove(const struct taskreg_entry *e);
 
@@ -44,6 +46,16 @@ void	 bus_task_remove(const struct taskreg_entry *e);
  * array of {"id", "user_id", "chat_id"} (borrowed), or NULL when Redis did
  * not answer. Returns 0, or -1 (cb not called) without a Redis connection. */
 int	 bus_task_list(void (*cb)(void *arg, json_object *list), void *arg);
+
+/* The users bound to a session of this instance, in Redis the same way
+ * ("<prefix>:streamd:users:<instance>"): active 1 when the first session
+ * of user_id binds, 0 when the last one leaves. */
+void	 bus_user_active(const char *user_id, int active);
+
+/* Lists the ids of the users bound on every live instance: cb(arg, list),
+ * a JSON array of strings (borrowed), or NULL when Redis did not answer.
+ * Returns 0, or -1 (cb not called) without a Redis connection. */
+int	 bus_user_list(void (*cb)(void *arg, json_object *list), void *arg);
 
 /* Parses a REDIS_URL into its parts (for tests): host (NULL for a unix
  * socket), port, path (unix socket), password (NULL if none), db. The

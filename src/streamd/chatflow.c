@@ -25,6 +25,7 @@
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "openai.h"
 #include "rand.h"
 #include "relay.h"
 #include "rt.h"
@@ -36,6 +37,9 @@
 #define TASK_MAX_LINE	(8L * 1024 * 1024)	/* one SSE line */
 #define TASK_MAX_BODY	(16L * 1024 * 1024)	/* a non-streamed answer */
 #define TASK_SAVE_EVERY	1.0			/* seconds between saves */
+#define TASK_DIRECT_ACK_MS	60000	/* python-socketio call()'s timeout */
+#define TASK_DIRECT_EARLY	TASK_MAX_LINE	/* bytes of channel events kept
+						   before the ack */
 
 struct task;
 
@@ -70,6 +74,18 @@ struct task {
 	struct call		**q_tail;
 	struct fcgic_call	*inflight;
 	int			 ended;		/* nothing more to generate */
+	/* A direct connection: the user's browser session runs it. */
+	json_object		*direct;	/* the task's "direct", or NULL */
+	struct rt_listener	*listener;	/* its channel's events */
+	struct direct_wait	*wait;		/* the ack under way */
+	json_object		*early;		/* events before the ack */
+	size_t			 early_bytes;
+	int			 acked;		/* the stream was accepted */
+};
+
+/* An rt_emit_ack under way; t NULL once the task stopped waiting. */
+struct direct_wait {
+	struct task		*t;
 };
 
 /* choices[0] of an answer or chunk, or NULL when choices is not a
@@ -98,10 +114,40 @@ delta_chunk_size(json_object *spec)
 	return p > n ? p : n;
 }
 
-/* Emits a chat-events event of this task to its user's sessions; data is
- * borrowed (NULL: an event without data, as {"type": "chat:tasks:cancel"}). */
-static void
-emit(struct task *t, const char *type, json_object *data)
+/* The tags of reasoning inside the text, as Python reads
+ * params.reasoning_tags: false detects none, a pair of strings is that pair
+ * (*pair, borrowed from spec), anything else DEFAULT_REASONING_TAGS; a
+ * pair of other things detects none, as Python fails on it. Sets *tags and
+ * returns their count. */
+static size_t
+reasoning_tags(json_object *spec, struct content_tag *pair,
+    const struct content_tag **tags)
+{
+	json_object *p = json_get_path(spec, "params.reasoning_tags"), *a, *b;
+
+	*tags = content_reasoning_tags;
+	if (json_object_is_type(p, json_type_boolean) &&
+	    !json_object_get_boolean(p))
+		return 0;
+	if (!json_object_is_type(p, json_type_array) ||
+	    json_object_array_length(p) != 2)
+		return content_nreasoning_tags;
+	a = json_object_array_get_idx(p, 0);
+	b = json_object_array_get_idx(p, 1);
+	if (!json_object_is_type(a, json_type_string) ||
+	    !json_object_is_type(b, json_type_string))
+		return 0;
+	pair->start = json_object_get_string(a);
+	pair->end = json_object_get_string(b);
+	*tags = pair;
+	return 1;
+}
+
+/* The chat-events payload of this task for an event; data is borrowed
+ * (NULL: an event without data, as {"type": "chat:tasks:cancel"}). New
+ * reference. */
+static json_object *
+chat_event(struct task *t, const char *type, json_object *data)
 {
 	json_object *o = json_object_new_object(), *d = json_object_new_object();
 
@@ -113,6 +159,15 @@ emit(struct task *t, const char *type, json_object *data)
 	if (data != NULL)
 		json_object_object_add(d, "data", json_object_get(data));
 	json_object_object_add(o, "data", d);
+	return o;
+}
+
+/* Emits a chat-events event of this task to its user's sessions. */
+static void
+emit(struct task *t, const char *type, json_object *data)
+{
+	json_object *o = chat_event(t, type, data);
+
 	rt_emit(t->room, "chat-events", o);
 	json_object_put(o);
 }
@@ -398,7 +453,12 @@ on_chunk(struct task *t, json_object *data)
 	}
 	text = json_get_str(delta, "content");
 	if (text != NULL && *text != '\0') {
+		struct content_tag pair;
+		const struct content_tag *tags;
+		size_t ntags = reasoning_tags(t->spec, &pair, &tags);
+
 		content_add_text(&t->content, text, strlen(text));
+		content_detect_tags(&t->content, tags, ntags);
 		changed = 1;
 	}
 	out = changed ? content_data(t) : json_object_get(data);
@@ -558,6 +618,20 @@ finish_json(struct task *t)
 	json_object_put(res);
 }
 
+/* The answer is complete (streamed or not): it is finished and saved, and
+ * the task ends. */
+static void
+task_end(struct task *t)
+{
+	if (t->streamed)
+		finish_stream(t);
+	else
+		finish_json(t);
+	taskreg_remove(&t->reg);
+	t->ended = 1;
+	queue_run(t);
+}
+
 static void
 up_done(void *arg, int ok, const char *error)
 {
@@ -570,16 +644,183 @@ up_done(void *arg, int ok, const char *error)
 		fail(t, "500: Open WebUI: Server Connection Error", 1);
 		return;
 	}
-	if (t->streamed)
-		finish_stream(t);
-	else
-		finish_json(t);
-	taskreg_remove(&t->reg);
-	t->ended = 1;
-	queue_run(t);
+	task_end(t);
 }
 
 static const struct upstream_cbs up_cbs = { up_head, up_data, up_done };
+
+/* ---- direct connections (utils/chat.py generate_direct_chat_completion) */
+
+/* Stops listening and waiting for the browser. */
+static void
+direct_stop(struct task *t)
+{
+	rt_unlisten(t->listener);
+	t->listener = NULL;
+	if (t->wait != NULL) {
+		t->wait->t = NULL;
+		t->wait = NULL;
+	}
+	json_object_put(t->early);
+	t->early = NULL;
+	t->early_bytes = 0;
+}
+
+/* Python's process_chat except branch for Exception(msg). */
+static void
+direct_fail(struct task *t, const char *msg)
+{
+	direct_stop(t);
+	fail(t, msg, 1);
+}
+
+/* One event of the channel after the ack: a string is a line of the
+ * stream, {"done": true} its end, another object a chunk. */
+static void
+direct_item(struct task *t, json_object *data)
+{
+	if (json_object_is_type(data, json_type_string))
+		on_line(t, json_object_get_string(data),
+		    (size_t)json_object_get_string_len(data));
+	else if (!json_object_is_type(data, json_type_object))
+		return;
+	else if (json_truthy(json_get(data, "done"))) {
+		direct_stop(t);
+		task_end(t);
+	} else
+		on_chunk(t, data);
+}
+
+/* The channel's events (data NULL: the session left; the answer so far is
+ * the answer). Those before the ack wait for it, as Python's queue does. */
+static void
+direct_event(void *arg, json_object *data)
+{
+	struct task *t = arg;
+	size_t n;
+
+	if (data == NULL) {
+		t->listener = NULL;
+		if (t->acked && !t->ended) {
+			direct_stop(t);
+			task_end(t);
+		}
+		return;
+	}
+	if (t->ended)
+		return;
+	if (t->acked) {
+		direct_item(t, data);
+		return;
+	}
+	if (t->early == NULL)
+		t->early = json_object_new_array();
+	json_object_to_json_string_length(data, JSON_C_TO_STRING_PLAIN, &n);
+	if (t->early_bytes + n > (size_t)TASK_DIRECT_EARLY)
+		return;
+	t->early_bytes += n;
+	json_object_array_add(t->early, json_object_get(data));
+}
+
+/* The browser's ack of request:chat:completion (args NULL: the session
+ * is gone or did not answer in time, Python's TimeoutError, whose text is
+ * empty). */
+static void
+direct_ack(void *arg, json_object *args)
+{
+	struct direct_wait *w = arg;
+	struct task *t = w->t;
+	json_object *res, *early, *err;
+	struct arena *a;
+	const char *txt;
+	size_t i;
+
+	free(w);
+	if (t == NULL)
+		return;
+	t->wait = NULL;
+	if (args == NULL) {
+		direct_fail(t, "");
+		return;
+	}
+	res = json_object_array_get_idx(args, 0);
+	a = arena_new();
+	if (json_truthy(json_get(t->spec, "stream"))) {
+		if (!json_truthy(json_get(res, "status"))) {
+			/* Exception(str(res)) */
+			direct_fail(t, res == NULL ? "None" :
+			    json_object_is_type(res, json_type_string) ?
+			    json_object_get_string(res) :
+			    openai_pyrepr(a, res));
+			goto done;
+		}
+		t->acked = 1;
+		t->streamed = 1;
+		t->status = 200;
+		early = t->early;
+		t->early = NULL;
+		for (i = 0; early != NULL && !t->ended &&
+		    i < json_object_array_length(early); i++)
+			direct_item(t, json_object_array_get_idx(early, i));
+		json_object_put(early);
+		if (t->listener == NULL && !t->ended) {
+			/* the session left before its ack was read */
+			direct_stop(t);
+			task_end(t);
+		}
+		goto done;
+	}
+	/* not streamed: the ack is the answer */
+	if (json_truthy(err = json_get(res, "error"))) {
+		direct_fail(t, json_object_is_type(err, json_type_string) ?
+		    json_object_get_string(err) : openai_pyrepr(a, err));
+		goto done;
+	}
+	direct_stop(t);
+	t->status = 200;
+	txt = json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN);
+	buf_puts(&t->body, txt);
+	task_end(t);
+done:
+	arena_free(a);
+}
+
+/* Asks the task's session to run the completion: request:chat:completion
+ * with {form_data, model, channel, session_id}, the channel
+ * "<user id>:<session id>:<uuid4>" listened to first. Only a session of
+ * the task's user is asked; another is treated as gone. */
+static void
+direct_start(struct task *t)
+{
+	json_object *d = json_object_new_object(), *o;
+	struct buf channel = BUF_INIT;
+	const char *sid;
+	char id[37];
+
+	sid = rt_session_of(t->session_id, t->reg.user_id) ? t->session_id :
+	    "";
+	rand_uuid4(id);
+	buf_printf(&channel, "%s:%s:%s", t->reg.user_id, t->session_id, id);
+	json_object_object_add(d, "form_data",
+	    json_object_get(json_get(t->direct, "form_data")));
+	json_object_object_add(d, "model",
+	    json_object_get(json_get(t->direct, "model")));
+	json_object_object_add(d, "channel", json_object_new_string(
+	    buf_str(&channel)));
+	json_object_object_add(d, "session_id",
+	    json_object_new_string(t->session_id));
+	o = chat_event(t, "request:chat:completion", d);
+	if (json_truthy(json_get(t->spec, "stream")))
+		t->listener = rt_listen(sid, buf_str(&channel), direct_event,
+		    t);
+	t->wait = xcalloc(1, sizeof(*t->wait));
+	t->wait->t = t;
+	rt_emit_ack(sid, "chat-events", o, TASK_DIRECT_ACK_MS, direct_ack,
+	    t->wait);
+	json_object_put(o);
+	json_object_put(d);
+	buf_free(&channel);
+}
 
 /* The first save ({"model": ...}) answered with the message as stored: its
  * content is where a "continue" starts. Then the generation starts. */
@@ -603,6 +844,10 @@ on_started(struct task *t, json_object *reply)
 		on_chunk(t, o);
 		json_object_put(o);
 	}
+	if (t->direct != NULL) {
+		direct_start(t);
+		return;
+	}
 	t->up = upstream_start(t->upstream, &up_cbs, t);
 	if (t->up == NULL)
 		fail(t, "500: Open WebUI: Server Connection Error", 1);
@@ -614,6 +859,8 @@ task_free(struct task *t)
 	taskreg_remove(&t->reg);
 	if (t->up != NULL)
 		upstream_abort(t->up);
+	direct_stop(t);
+	json_object_put(t->direct);
 	if (t->inflight != NULL)
 		fcgic_cancel(t->inflight);
 	while (t->q_head != NULL) {
@@ -651,6 +898,7 @@ task_stop(struct taskreg_entry *e)
 		upstream_abort(t->up);
 		t->up = NULL;
 	}
+	direct_stop(t);
 	emit(t, "chat:tasks:cancel", NULL);
 	save_content(t, 0, NULL);
 	taskreg_remove(&t->reg);
@@ -670,7 +918,9 @@ task_start(struct hconn *c, json_object *handoff)
 
 	up = json_get(handoff, "upstream");
 	if (uid == NULL || chat == NULL || msg == NULL ||
-	    !json_object_is_type(up, json_type_object)) {
+	    (!json_object_is_type(up, json_type_object) &&
+	    !json_object_is_type(json_get(spec, "direct"),
+	    json_type_object))) {
 		log_error("a task hand-off without user_id, chat_id, "
 		    "message_id or upstream");
 		hconn_respond_detail(c, 500, "Internal Server Error");
@@ -686,6 +936,7 @@ task_start(struct hconn *c, json_object *handoff)
 	    json_get_str(spec, "session_id") : "");
 	t->spec = json_object_get(spec);
 	t->upstream = json_object_get(up);
+	t->direct = json_object_get(json_get(spec, "direct"));
 	t->ollama = relay != NULL && strcmp(relay, "ollama-openai") == 0;
 	t->q_tail = &t->q_head;
 	t->delta_size = delta_chunk_size(spec);

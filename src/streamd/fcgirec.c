@@ -76,10 +76,11 @@ fcgirec_stream(struct buf *out, int type, unsigned id, const void *p,
 		k = n < 65528 ? n : 65528;	/* a multiple of 8 */
 		pad = (8 - k % 8) % 8;
 		put_header(out, type, id, k, pad);
-		if (k > 0)
+		if (k > 0) {
 			buf_append(out, s, k);
+			s += k;		/* s may be NULL when n is 0 */
+		}
 		buf_append(out, zeros, pad);
-		s += k;
 		n -= k;
 	} while (n > 0);
 }

@@ -33,7 +33,31 @@ void	 rt_emit_ack(const char *sid, const char *event, json_object *data,
 json_object *rt_usage_models(void);
 json_object *rt_active_user_ids(void);
 
+/* Calls fn for the id of every user bound to a session here. */
+void	 rt_each_user(void (*fn)(const char *user_id));
+
 /* 1 when the user has at least one live session on this instance. */
 int	 rt_user_active(const char *user_id);
+
+/* 1 when session sid is connected to this instance and bound to user_id. */
+int	 rt_session_of(const char *sid, const char *user_id);
+
+struct rt_listener;
+
+/* Listens for the client events named event from session sid (a local
+ * one): fn(arg, data) for each, data its first argument (borrowed; JSON
+ * null when it has none), and fn(arg, NULL) once when the session goes
+ * away (the listener is then gone: do not rt_unlisten it). Only sid's
+ * events reach fn: Python registers such a handler for every socket
+ * (sio.on), cwebui does not let another session feed it. One listener per
+ * (sid, event); such events are not handed to the Open WebUI handlers.
+ * Returns the handle (owned here until rt_unlisten or the NULL call); a
+ * session that is not connected gets fn(arg, NULL) from the loop, soon
+ * after this returns. fn may call rt_unlisten on its own handle. */
+struct rt_listener *rt_listen(const char *sid, const char *event,
+	    void (*fn)(void *arg, json_object *data), void *arg);
+
+/* Stops l (NULL: nothing); fn is not called again. */
+void	 rt_unlisten(struct rt_listener *l);
 
 #endif

@@ -4,6 +4,7 @@
  * room user:<id> and, after user-join, in channel:<id> of each channel the
  * user may read. Calls to cwebui-fcgi keep the sid, not the socket: the
  * answer finds the socket again or drops it. */
+#include <sys/queue.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "fcgic.h"
 #include "httpd.h"
+#include "bus.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
@@ -45,6 +47,18 @@ struct auth_call {
 	long long	 ack;
 };
 
+/* A listener for one session's events of one name (rt_listen). */
+struct rt_listener {
+	TAILQ_ENTRY(rt_listener) entry;
+	char		*sid;
+	char		*event;
+	void		(*fn)(void *, json_object *);
+	void		*arg;
+	struct event	*gone;	/* the session was not there: fn(arg, NULL) */
+};
+
+static TAILQ_HEAD(, rt_listener) listeners =
+    TAILQ_HEAD_INITIALIZER(listeners);
 static struct smap	*user_pool;	/* user id -> sessions (intptr_t) */
 static struct smap	*usage_pool;	/* model -> smap sid -> time (intptr_t) */
 static time_t		 usage_purged;
@@ -62,6 +76,8 @@ pool_add(const char *id, int d)
 		smap_put(user_pool, id, (void *)n);
 	else
 		smap_del(user_pool, id);
+	if ((n == 1 && d > 0) || n == 0)
+		bus_user_active(id, n > 0);	/* other hosts' view */
 }
 
 static void
@@ -359,10 +375,118 @@ rt_active_user_ids(void)
 	return keys_of(user_pool);
 }
 
+void
+rt_each_user(void (*fn)(const char *user_id))
+{
+	json_object *ids = keys_of(user_pool);
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(ids); i++)
+		fn(json_object_get_string(json_object_array_get_idx(ids, i)));
+	json_object_put(ids);
+}
+
 int
 rt_user_active(const char *user_id)
 {
 	return user_pool != NULL && smap_get(user_pool, user_id) != NULL;
+}
+
+int
+rt_session_of(const char *sid, const char *user_id)
+{
+	struct sio_sock *k = siosrv_find(sid);
+	struct rtev_user *u = k != NULL ? siosrv_data(k) : NULL;
+
+	return u != NULL && u->user_id != NULL &&
+	    strcmp(u->user_id, user_id) == 0;
+}
+
+/* ---- listeners ---- */
+
+static void
+listener_free(struct rt_listener *l)
+{
+	TAILQ_REMOVE(&listeners, l, entry);
+	if (l->gone != NULL)
+		event_free(l->gone);
+	free(l->sid);
+	free(l->event);
+	free(l);
+}
+
+/* Removes l and tells its owner the session is gone. */
+static void
+listener_end(struct rt_listener *l)
+{
+	void (*fn)(void *, json_object *) = l->fn;
+	void *arg = l->arg;
+
+	listener_free(l);
+	fn(arg, NULL);
+}
+
+static void
+listener_gone(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	listener_end(arg);
+}
+
+struct rt_listener *
+rt_listen(const char *sid, const char *event,
+    void (*fn)(void *arg, json_object *data), void *arg)
+{
+	struct rt_listener *l = xcalloc(1, sizeof(*l));
+	struct timeval tv = { 0, 0 };
+
+	l->sid = xstrdup(sid);
+	l->event = xstrdup(event);
+	l->fn = fn;
+	l->arg = arg;
+	TAILQ_INSERT_TAIL(&listeners, l, entry);
+	if (siosrv_find(sid) == NULL) {
+		l->gone = evtimer_new(srv_base(), listener_gone, l);
+		evtimer_add(l->gone, &tv);
+	}
+	return l;
+}
+
+void
+rt_unlisten(struct rt_listener *l)
+{
+	if (l != NULL)
+		listener_free(l);
+}
+
+/* The listener of sid's events named name, or NULL. */
+static struct rt_listener *
+listener_find(const char *sid, const char *name)
+{
+	struct rt_listener *l;
+
+	TAILQ_FOREACH(l, &listeners, entry)
+		if (l->gone == NULL && strcmp(l->sid, sid) == 0 &&
+		    strcmp(l->event, name) == 0)
+			return l;
+	return NULL;
+}
+
+/* Ends the listeners of session sid, which leaves. */
+static void
+listeners_leave(const char *sid)
+{
+	struct rt_listener *l;
+
+	for (;;) {
+		TAILQ_FOREACH(l, &listeners, entry)
+			if (l->gone == NULL && strcmp(l->sid, sid) == 0)
+				break;
+		if (l == NULL)
+			return;
+		listener_end(l);	/* may end others: start again */
+	}
 }
 
 /* ---- events ---- */
@@ -429,7 +553,15 @@ on_event(struct sio_sock *k, const char *name, json_object *args,
 	struct rtev_user *u = siosrv_data(k);
 	json_object *data = json_object_array_get_idx(args, 0);
 	const char *token = token_of(data);
+	struct rt_listener *l;
 
+	if ((l = listener_find(siosrv_sid(k), name)) != NULL) {
+		/* a null argument is nothing a listener reads */
+		if (data != NULL)
+			l->fn(l->arg, data);
+		ack_empty(k, id);
+		return;
+	}
 	if (u == NULL || !known_event(name))
 		return;
 	if (strcmp(name, "user-join") == 0) {
@@ -472,6 +604,7 @@ on_disconnect(struct sio_sock *k)
 {
 	struct rtev_user *u = siosrv_data(k);
 
+	listeners_leave(siosrv_sid(k));
 	if (u == NULL)
 		return;
 	user_unbind(u);

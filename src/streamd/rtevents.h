@@ -3,7 +3,8 @@
  * route POST /_streamd/auth, the user and channel rooms, model usage, and
  * the re-validation of bound users every CWEBUI_STREAMD_USER_RECHECK
  * seconds (RTEV_RECHECK by default). rt_usage_
- * models(), rt_active_user_ids() and rt_user_active() (rt.h) live here. */
+ * models(), rt_active_user_ids(), rt_user_active(), rt_session_of() and
+ * the listeners of rt_listen() (rt.h) live here. */
 #ifndef CWEBUI_RTEVENTS_H
 #define CWEBUI_RTEVENTS_H
 

@@ -43,6 +43,8 @@ static const struct route routes[] = {
 	{ "GET",  "/api/tasks/chat/{chat_id}",		task_http },
 	{ "POST", "/api/tasks/stop/{task_id}",		task_http },
 	{ "GET",  "/api/usage",				task_http },
+	{ "GET",  "/api/v1/users/active",		task_http },
+	{ "GET",  "/api/v1/users/{user_id}/active",	task_http },
 };
 
 /* Returns 1 when path matches pattern. */

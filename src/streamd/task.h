@@ -16,7 +16,8 @@ struct hreq;
 void	 task_start(struct hconn *c, json_object *handoff);
 
 /* GET /api/tasks, GET /api/tasks/chat/{chat_id},
- * POST /api/tasks/stop/{task_id}, GET /api/usage. */
+ * POST /api/tasks/stop/{task_id}, GET /api/usage, and the session presence
+ * of users.py: GET /api/v1/users/active, GET /api/v1/users/{id}/active. */
 void	 task_http(struct hreq *r);
 
 #endif

@@ -27,7 +27,9 @@ enum route {
 	R_LIST,		/* GET /api/tasks */
 	R_CHAT,		/* GET /api/tasks/chat/{chat_id} */
 	R_STOP,		/* POST /api/tasks/stop/{task_id} */
-	R_USAGE		/* GET /api/usage */
+	R_USAGE,	/* GET /api/usage */
+	R_ACTIVE,	/* GET /api/v1/users/active */
+	R_USER_ACTIVE	/* GET /api/v1/users/{user_id}/active */
 };
 
 struct ctx {
@@ -91,8 +93,22 @@ list_ids(json_object *list, const char *user_id, const char *chat_id)
 	return a;
 }
 
-/* Answers the route for the authenticated caller; list is every
- * instance's tasks (Redis) or NULL for this instance's. */
+/* 1 when the JSON array of strings list holds id. */
+static int
+has_id(json_object *list, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(list); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(
+		    list, i)), id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Answers the route for the authenticated caller; list is what every
+ * instance has (Redis: the tasks, or the bound users' ids for the presence
+ * routes) or NULL for this instance alone. */
 static void
 answer(struct ctx *x, json_object *list)
 {
@@ -140,7 +156,17 @@ answer(struct ctx *x, json_object *list)
 		break;
 	case R_USAGE:
 		json_object_object_add(o, "model_ids", rt_usage_models());
-		json_object_object_add(o, "user_ids", rt_active_user_ids());
+		json_object_object_add(o, "user_ids", list != NULL ?
+		    json_object_get(list) : rt_active_user_ids());
+		break;
+	case R_ACTIVE:
+		json_object_object_add(o, "user_ids", list != NULL ?
+		    json_object_get(list) : rt_active_user_ids());
+		break;
+	case R_USER_ACTIVE:
+		json_object_object_add(o, "active", json_object_new_boolean(
+		    list != NULL ? has_id(list, x->arg) :
+		    rt_user_active(x->arg)));
 		break;
 	}
 	respond_json(x->r->conn, o);
@@ -184,8 +210,10 @@ authed(void *arg, const struct fcgic_resp *resp)
 		x->admin = json_get_str(user, "role") != NULL &&
 		    strcmp(json_get_str(user, "role"), "admin") == 0;
 		json_object_put(user);
-		if ((x->route == R_LIST || x->route == R_CHAT) &&
-		    bus_task_list(listed, x) == 0) {
+		if (((x->route == R_LIST || x->route == R_CHAT) &&
+		    bus_task_list(listed, x) == 0) ||
+		    ((x->route == R_USAGE || x->route == R_ACTIVE ||
+		    x->route == R_USER_ACTIVE) && bus_user_list(listed, x) == 0)) {
 			x->in_redis = 1;
 			hconn_on_close(c, client_gone, x);
 			return;
@@ -209,6 +237,21 @@ match_arg(const char *path, const char *prefix, char **arg)
 	return 1;
 }
 
+/* /api/v1/users/{user_id}/active: the id into *arg. */
+static int
+match_user_active(const char *path, char **arg)
+{
+	static const char pre[] = "/api/v1/users/", suf[] = "/active";
+	size_t n = strlen(path), lp = sizeof(pre) - 1, ls = sizeof(suf) - 1;
+
+	if (n <= lp + ls || strncmp(path, pre, lp) != 0 ||
+	    strcmp(path + n - ls, suf) != 0 ||
+	    memchr(path + lp, '/', n - lp - ls) != NULL)
+		return 0;
+	*arg = xstrndup(path + lp, n - lp - ls);
+	return 1;
+}
+
 void
 task_http(struct hreq *r)
 {
@@ -229,6 +272,12 @@ task_http(struct hreq *r)
 	} else if (match_arg(r->path, "/api/tasks/stop/", &x->arg)) {
 		x->route = R_STOP;
 		want = "POST";
+	} else if (strcmp(r->path, "/api/v1/users/active") == 0) {
+		x->route = R_ACTIVE;
+		want = "GET";
+	} else if (match_user_active(r->path, &x->arg)) {
+		x->route = R_USER_ACTIVE;
+		want = "GET";
 	} else {
 		ctx_free(x);
 		hconn_respond_detail(r->conn, 404, "Not Found");

@@ -226,6 +226,14 @@ def test_usage_lists_active_users(stack, users, sio_connect):
     r = stack.get("/api/usage", token=users.user.token)
     assert r.status_code == 200, r.text
     assert users.user.id in r.json()["user_ids"]
+    tok = users.admin.token
+    assert users.user.id in stack.get("/api/v1/users/active",
+                                      token=tok).json()["user_ids"]
+    assert stack.get(f"/api/v1/users/{users.user.id}/active",
+                     token=tok).json() == {"active": True}
+    assert stack.get(f"/api/v1/users/{users.pending.id}/active",
+                     token=tok).json() == {"active": False}
+    assert stack.get("/api/v1/users/active").status_code == 401
     c.emit("usage", {"action": "chat", "model": "gpt-s", "chat_id": "x"})
     deadline = time.monotonic() + 5
     while "gpt-s" not in stack.get("/api/usage", token=users.user.token
@@ -336,3 +344,45 @@ def test_delta_chunk_size_batches_events(stack, users, fake_provider,
            isinstance(d["data"].get("data"), dict) and
            d["data"]["data"].get("done") is True, timeout=20)
     assert contents(c, chat_id, aid) == [REPLY]
+
+
+def test_think_tags_become_a_reasoning_block(stack, users, fake_provider,
+                                             sio_connect):
+    """<think>...</think> inside the streamed text (DeepSeek-R1 through
+    Ollama) is stored as Python stores it: a reasoning details block, then
+    the answer; while it streams the block shows as not done."""
+    tok = users.admin.token
+    c, chat_id, aid = begin(stack, users, fake_provider, sio_connect, tok,
+                            reply="<think>Let me see</think>The answer",
+                            split_bytes=3)
+    start(stack, tok, c.sid, chat_id, aid, "gpt-s")
+    want = ('<details type="reasoning" done="true" duration="0">\n'
+            '<summary>Thought for 0 seconds</summary>\n'
+            '> Let me see\n</details>\nThe answer')
+    m = wait_stored(stack, tok, chat_id, aid, lambda m: m.get("done"),
+                    timeout=20)
+    assert m["content"] == want
+    seen = contents(c, chat_id, aid)
+    assert ('<details type="reasoning" done="false">\n'
+            '<summary>Thinking\u2026</summary>\n> Let me\n</details>'
+            ) in seen, seen
+    assert seen[-1] == want
+
+
+@pytest.mark.parametrize("tags,want", [
+    (False, "<think>Let me see</think>The [[answer]]"),
+    (["[[", "]]"], '<think>Let me see</think>The\n<details type="reasoning" '
+     'done="true" duration="0">\n<summary>Thought for 0 seconds</summary>\n'
+     '> answer\n</details>')])
+def test_reasoning_tags_param(stack, users, fake_provider, sio_connect, tags,
+                              want):
+    """params.reasoning_tags false turns the detection off; a pair of
+    strings replaces the default tags."""
+    tok = users.admin.token
+    c, chat_id, aid = begin(stack, users, fake_provider, sio_connect, tok,
+                            reply="<think>Let me see</think>The [[answer]]")
+    start(stack, tok, c.sid, chat_id, aid, "gpt-s",
+          params={"reasoning_tags": tags})
+    m = wait_stored(stack, tok, chat_id, aid, lambda m: m.get("done"),
+                    timeout=20)
+    assert m["content"] == want

@@ -74,3 +74,26 @@ def test_stop_from_the_other_host(make_stack, redis_server, fake_provider,
             "task_ids"]:
         assert time.monotonic() < deadline, "the task stays listed"
         time.sleep(0.05)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_presence_seen_from_the_other_host(make_stack, redis_server,
+                                           fake_provider, sio_connect,
+                                           engine):
+    fake_provider.set(models=["gpt-h"])
+    a, b, users = hosts(make_stack, redis_server, fake_provider, engine)
+    tok = users.admin.token
+    uid = users.user.id
+    c = sio_connect(a, token=users.user.token)
+    c.user_join()
+    for host in (a, b):
+        assert uid in host.get("/api/v1/users/active",
+                               token=tok).json()["user_ids"]
+        assert host.get(f"/api/v1/users/{uid}/active",
+                        token=tok).json() == {"active": True}
+        assert uid in host.get("/api/usage", token=tok).json()["user_ids"]
+    c.disconnect()
+    deadline = time.monotonic() + 10
+    while b.get(f"/api/v1/users/{uid}/active", token=tok).json()["active"]:
+        assert time.monotonic() < deadline, "still active on b"
+        time.sleep(0.05)

@@ -16,6 +16,9 @@ import pytest
 from fakes import fake_provider  # noqa: F401
 from helpers import connect_providers
 
+# no model list cache: each test sees the connections it has just set
+pytestmark = pytest.mark.stack_env(MODELS_CACHE_TTL="0")
+
 REPLY = "héllo wörld 日本語 🎉 done"
 MSGS = [{"role": "user", "content": "hi"}]
 

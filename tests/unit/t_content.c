@@ -1,5 +1,5 @@
-/* t_content.c: the message content of a chat task (content.c) and the
- * REDIS_URL parser (bus.c). */
+/* t_content.c: the message content of a chat task (content.c), reasoning
+ * tags included, and the REDIS_URL parser (bus.c). */
 #include <string.h>
 
 #include "buf.h"
@@ -69,6 +69,127 @@ test_reasoning(void)
 	buf_free(&b);
 }
 
+#define DONE(x)	"<details type=\"reasoning\" done=\"true\" " \
+	"duration=\"0\">\n<summary>Thought for 0 seconds</summary>\n> " x \
+	"\n</details>"
+
+/* Streams the deltas (NULL-terminated) as text, each followed by the tag
+ * detection, as chatflow.c does. */
+static void
+feed(struct content *c, const struct content_tag *tags, size_t ntags,
+    const char *const *d)
+{
+	for (; *d != NULL; d++) {
+		content_add_text(c, *d, strlen(*d));
+		content_detect_tags(c, tags, ntags);
+	}
+}
+
+/* One stream with the default tags: the final content and the raw text
+ * (Python's `content`) left, as Python 0.6.32 gives them. */
+static void
+stream(const char *const *d, const char *want, const char *raw,
+    const char *what)
+{
+	struct content c;
+	struct buf b = BUF_INIT;
+
+	content_init(&c, "");
+	feed(&c, content_reasoning_tags, content_nreasoning_tags, d);
+	content_finish(&c);
+	ok(strcmp(ser(&c, &b), want) == 0 && strcmp(buf_str(&c.raw), raw) == 0,
+	    "%s", what);
+	content_free(&c);
+	buf_free(&b);
+}
+
+static void
+test_tags(void)
+{
+	static const char *const split[] = { "<th", "ink", ">Le", "t m",
+	    "e s", "ee<", "/th", "ink", ">Th", "e a", "nsw", "er", NULL };
+	static const char *const around[] = { "Hi ", "<think>a",
+	    "\n</think>", " bye", NULL };
+	static const char *const two[] = { "<think>a</think>b", "<think>c",
+	    "</think>d", NULL };
+	static const char *const open[] = { "x<think>still", " going", NULL };
+	static const char *const attr[] = { "<think attr=\"x\">deep",
+	    "</think>done", NULL };
+	static const char *const uni[] = { "\xe2\x97\x81think\xe2\x96\xb7" "a",
+	    "b\xe2\x97\x81/think\xe2\x96\xb7" "c", NULL };
+	static const char *const sol[] = { "<|begin_of_solution|>sol",
+	    "<|end_of_solution|>after", NULL };
+	static const char *const quirk[] = { "Pre", "<think>x</think>mid",
+	    "<think>y", NULL };
+	static const char *const rc[] = {
+	    "<think type=\"reasoning_content\">x", "y", NULL };
+	static const char *const empty[] = { "<think>", "  </think>", "z",
+	    NULL };
+	static const char *const one[] = { "[[a]]b", NULL };
+	static const struct content_tag custom = { "[[", "]]" };
+	struct content c;
+	struct buf b = BUF_INIT;
+
+	stream(split, DONE("Let me see") "\nThe answer", "The answer",
+	    "tags split across deltas: a closed reasoning block, the answer");
+	stream(around, "Hi\n" DONE("a") "\nbye", "Hi  bye",
+	    "text before and after the tags");
+	stream(two, DONE("a") "\nb<think>c\n" DONE("a") "\nb<think>c</think>d\n"
+	    DONE("a") "\nb<think>c</think>d",
+	    "<think>a</think>b<think>c</think>d",
+	    "a whole pair in one delta stays in the raw text, found again "
+	    "(Python's quirk)");
+	stream(quirk, "Pre\n" DONE("x") "\nPre\n" DONE("x") "\nmid<think>y",
+	    "Pre<think>x</think>mid<think>y",
+	    "the text before a start tag replaces the text block (quirk)");
+	stream(open, "x\n" DONE("still going"), "x<think>still going",
+	    "an unterminated block is closed at the end");
+	stream(attr, DONE("deep") "\ndone", "done", "<think attr=\"x\">");
+	stream(uni, DONE("ab") "\nc", "c", "\xe2\x97\x81think\xe2\x96\xb7");
+	stream(sol, "solution: sol\nafter", "after", "solution tags");
+	stream(rc, DONE("x") "\ny\n" DONE("xy"),
+	    "<think type=\"reasoning_content\">xy",
+	    "a type=\"reasoning_content\" attribute: text closes the block");
+	stream(empty, "z", "z", "an empty block is dropped");
+
+	content_init(&c, "");
+	feed(&c, content_reasoning_tags, content_nreasoning_tags, attr);
+	ok(c.n == 2 && c.blocks[0].start_tag != NULL &&
+	    strcmp(c.blocks[0].start_tag, "<think>") == 0 &&
+	    strcmp(c.blocks[0].end_tag, "</think>") == 0 &&
+	    strcmp(content_attr(&c.blocks[0], "attr"), "x") == 0 &&
+	    content_attr(&c.blocks[0], "type") == NULL,
+	    "the block keeps its tags and attributes");
+	content_free(&c);
+
+	content_init(&c, "");
+	feed(&c, content_reasoning_tags, content_nreasoning_tags, open);
+	ok(strcmp(ser(&c, &b), "x\n<details type=\"reasoning\" done=\"false\">"
+	    "\n<summary>Thinking\xe2\x80\xa6</summary>\n> still going\n"
+	    "</details>") == 0, "an open block while streaming");
+	content_free(&c);
+
+	content_init(&c, "");
+	feed(&c, &custom, 1, one);
+	content_finish(&c);
+	ok(strcmp(ser(&c, &b), DONE("a") "\nb") == 0, "a custom pair");
+	content_free(&c);
+
+	content_init(&c, "");
+	feed(&c, content_reasoning_tags, 0, two);
+	ok(strcmp(ser(&c, &b), "<think>a</think>b<think>c</think>d") == 0,
+	    "reasoning_tags false: no detection");
+	content_free(&c);
+
+	content_init(&c, "");
+	content_add_reasoning(&c, "r", 1);
+	ok(strcmp(c.blocks[1].start_tag, "<think>") == 0 &&
+	    strcmp(content_attr(&c.blocks[1], "type"), "reasoning_content") ==
+	    0, "reasoning deltas: <think>, type=\"reasoning_content\"");
+	content_free(&c);
+	buf_free(&b);
+}
+
 static void
 test_strip(void)
 {
@@ -114,6 +235,7 @@ main(void)
 {
 	test_text();
 	test_reasoning();
+	test_tags();
 	test_strip();
 	test_url();
 	return tap_done();
