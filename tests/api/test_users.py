@@ -140,14 +140,18 @@ def test_admin_routes_refuse_users(stack, users, method, path):
                      (users.pending.id,))[0]["n"] == 1
 
 
-def test_active_routes_are_not_served(stack, users):
-    # /active falls through to /{user_id}, as in Python without such a user
+def test_active_routes_served_by_streamd(stack, users):
+    # the socket presence lives in cwebui-streamd (tests/api/test_chatflow.py
+    # and test_redis_hosts.py connect sockets); here nobody is connected
     r = stack.get(U + "/active", users.user.token)
-    assert r.status_code == 400
-    assert detail(r) == USER_NOT_FOUND
+    assert r.status_code == 200
+    assert r.json() == {"user_ids": []}
     r = stack.get(f"{U}/{users.admin.id}/active", users.user.token)
-    assert r.status_code == 404
-    assert r.json() == {"detail": "Not Found"}
+    assert r.status_code == 200
+    assert r.json() == {"active": False}
+    for path in (U + "/active", f"{U}/{users.admin.id}/active"):
+        assert stack.get(path).status_code == 401
+        assert stack.get(path, users.pending.token).status_code == 401
 
 
 # -- list, all, search -----------------------------------------------------
