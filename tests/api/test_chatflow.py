@@ -12,6 +12,7 @@ import pytest
 from fakes import fake_provider  # noqa: F401
 from sio import sio_connect  # noqa: F401
 from test_main_models import connect
+from workers import no_worker_crash  # noqa: F401
 
 pytestmark = pytest.mark.stack_env(MODELS_CACHE_TTL="0")
 

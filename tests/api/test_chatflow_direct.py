@@ -13,6 +13,7 @@ import pytest
 from sio import sio_connect  # noqa: F401
 from test_chatflow import (contents, new_chat, start, stored_message,
                            wait_no_tasks, wait_stored)
+from workers import no_worker_crash  # noqa: F401
 
 pytestmark = pytest.mark.stack_env(MODELS_CACHE_TTL="0")
 

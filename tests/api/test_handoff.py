@@ -17,6 +17,7 @@ import pytest
 from fakes import fake_provider, make_fake_provider  # noqa: F401
 from fcgi_client import request as fcgi_request
 from helpers import connect_providers
+from workers import no_worker_crash  # noqa: F401
 
 HANDOFF = "application/x-cwebui-handoff"
 NOT_FOUND = {"detail": "Not Found"}

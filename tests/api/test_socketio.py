@@ -18,6 +18,7 @@ import websocket
 from conftest import BUILDDIR, add_user
 from sio import Client, run_js, sio_connect  # noqa: F401
 from test_channels import add_channel
+from workers import no_worker_crash  # noqa: F401
 
 pytestmark = [
     pytest.mark.skipif(

@@ -15,6 +15,7 @@ import pytest
 
 from fakes import fake_provider  # noqa: F401
 from helpers import connect_providers
+from workers import no_worker_crash  # noqa: F401
 
 # no model list cache: each test sees the connections it has just set
 pytestmark = pytest.mark.stack_env(MODELS_CACHE_TTL="0")

@@ -15,6 +15,7 @@ from fakes import fake_provider, make_fake_provider  # noqa: F401
 from fcgi_client import request as fcgi_request
 from helpers import (add_model, assert_admin_only,
                      assert_refuses_anonymous_and_pending)
+from workers import no_worker_crash  # noqa: F401
 
 pytestmark = pytest.mark.stack_env(MODELS_CACHE_TTL="0",
                                    AIOHTTP_CLIENT_TIMEOUT="3")
