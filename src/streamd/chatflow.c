@@ -36,6 +36,8 @@
 
 #define TASK_MAX_LINE	(8L * 1024 * 1024)	/* one SSE line */
 #define TASK_MAX_BODY	(16L * 1024 * 1024)	/* a non-streamed answer */
+#define TASK_MAX_CONTENT (32L * 1024 * 1024)	/* the text of one answer: more
+						   of a stream is dropped */
 #define TASK_SAVE_EVERY	1.0			/* seconds between saves */
 #define TASK_DIRECT_ACK_MS	60000	/* python-socketio call()'s timeout */
 #define TASK_DIRECT_EARLY	TASK_MAX_LINE	/* bytes of channel events kept
@@ -442,6 +444,14 @@ on_chunk(struct task *t, json_object *data)
 	delta = json_get(first_choice(data), "delta");
 	if (!json_object_is_type(delta, json_type_object))
 		delta = NULL;
+	if (delta != NULL && t->content.raw.len > (size_t)TASK_MAX_CONTENT) {
+		if (!t->overflow)
+			log_warn("task %s: the answer passed %ld bytes: the rest "
+			    "of the stream is dropped", t->reg.id,
+			    TASK_MAX_CONTENT);
+		t->overflow = 1;
+		return;
+	}
 	reasoning = json_get_str(delta, "reasoning_content");
 	if (reasoning == NULL || *reasoning == '\0')
 		reasoning = json_get_str(delta, "reasoning");
