@@ -95,25 +95,6 @@ conf_parse_int(const char *s, long long *out)
 	return errno == 0 ? 0 : -1;
 }
 
-/* Python's float(); returns 0 and sets *out, or -1. */
-static int
-conf_parse_float(const char *s, double *out)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s == '\0')
-		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	if (end == s)
-		return -1;
-	while (isspace((unsigned char)*end))
-		end++;
-	return *end == '\0' ? 0 : -1;
-}
-
 /* Splits s at sep into a JSON array of strings (Python's str.split). */
 static json_object *
 conf_split(const char *s, char sep)
@@ -163,7 +144,7 @@ conf_read(enum conf_key k, json_object **out)
 		*out = json_object_new_int64(i);
 		return ERR_OK;
 	case CONF_FLOAT:
-		if (conf_parse_float(s, &d) != 0)
+		if (json_float_str(s, &d) != 0)
 			break;
 		*out = json_object_new_double(d);
 		return ERR_OK;
@@ -538,7 +519,7 @@ conf_read_lenient(void)
 	}
 	s = getenv("DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL");
 	if (s != NULL) {
-		if (conf_parse_float(s, &d) != 0)
+		if (json_float_str(s, &d) != 0)
 			d = 0.0;
 		conf_env_set(CONF_DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL,
 		    json_object_new_double(d));

@@ -95,6 +95,15 @@ handoff_json(const struct handoff *h)
 	if (h->prelude != NULL)
 		json_object_object_add(o, "prelude",
 		    json_object_new_string(h->prelude));
+	if (h->conn_error_status != 0) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "status",
+		    json_object_new_int(h->conn_error_status));
+		json_object_object_add(e, "body",
+		    json_str_or_null(h->conn_error_body));
+		json_object_object_add(o, "conn_error", e);
+	}
 	if (h->ollama_errors)
 		json_object_object_add(o, "errors",
 		    json_object_new_string("ollama"));

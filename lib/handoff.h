@@ -12,6 +12,7 @@
  *    "content_type": "text/event-stream" | null,   null: the upstream's
  *    "prelude": "data: {...}\n\n",                 only when set
  *    "errors": "ollama",            only when set: see ollama_errors
+ *    "conn_error": {"status", "body"}, only when set: see conn_error_*
  *    "task": {"user_id", "chat_id", "message_id", "session_id", "model",
  *             "stream", "background_tasks", "messages", "user", "params",
  *             "selected_model_id" (an arena's pick, when set),
@@ -35,6 +36,7 @@ struct arena;
 struct user;
 
 #define HANDOFF_CTYPE	"application/x-cwebui-handoff"
+#define HANDOFF_CONN_ERROR	"Open WebUI: Server Connection Error"
 
 enum handoff_relay {
 	HANDOFF_RAW = 0,	/* upstream bytes to the client as they come */
@@ -71,6 +73,11 @@ struct handoff {
 	 * send_post_request raises it (ollama.h ollama_post_error()), not
 	 * passed through: "errors": "ollama". */
 	int		 ollama_errors;
+	/* The answer when the provider cannot be reached at all, as the
+	 * route shows a connection error: status and JSON body (0: 500
+	 * {"detail": HANDOFF_CONN_ERROR}, the proxies' answer). */
+	int		 conn_error_status;
+	const char	*conn_error_body;
 	const struct handoff_task *task; /* NULL: relay to the client */
 };
 

@@ -1,6 +1,9 @@
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -350,4 +353,22 @@ json_sql_in(struct arena *a, json_object *ids, struct buf *sql,
 		k++;
 	}
 	return k;
+}
+
+int
+json_float_str(const char *s, double *out)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	if (end == s)
+		return -1;
+	while (isspace((unsigned char)*end))
+		end++;
+	return *end == '\0' ? 0 : -1;
 }

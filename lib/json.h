@@ -51,6 +51,9 @@ void	 json_error_add_loc(json_object *errs, const char *type,
 int	 json_lax_bool(json_object *v);
 /* The same for text (a query parameter): 0 or 1, else -1 (bool_parsing). */
 int	 json_lax_bool_str(const char *s);
+/* Python's float() of text: surrounding blanks allowed, then strtod()'s
+ * whole syntax. Returns 0 and sets *out, or -1. */
+int	 json_float_str(const char *s, double *out);
 
 /* New string, or JSON null for a NULL s. New reference. */
 json_object *json_str_or_null(const char *s);

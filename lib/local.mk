@@ -11,6 +11,7 @@ lib_libcwebui_a_SOURCES = \
 	lib/chat.c lib/chat.h lib/chat_search.c lib/chat_search.h \
 	lib/chatbg.c lib/chatbg.h lib/chattask.c lib/chattask.h \
 	lib/clock.c lib/clock.h \
+	lib/cors.c lib/cors.h \
 	lib/chatmsg.c lib/chatmsg.h \
 	lib/conf.c lib/conf_items.c lib/conf.h \
 	lib/db.c lib/db.h lib/db_impl.h lib/db_pg.c lib/db_sqlite.c \

@@ -288,9 +288,6 @@ payload_unescape(const char *s, struct buf *b)
 static int
 payload_float(json_object *v, double *d)
 {
-	const char *s;
-	char *end;
-
 	switch (json_object_get_type(v)) {
 	case json_type_boolean:
 	case json_type_int:
@@ -298,16 +295,7 @@ payload_float(json_object *v, double *d)
 		*d = json_object_get_double(v);
 		return 0;
 	case json_type_string:
-		s = json_object_get_string(v);
-		while (isspace((unsigned char)*s))
-			s++;
-		errno = 0;
-		*d = strtod(s, &end);
-		if (end == s)
-			return -1;
-		while (isspace((unsigned char)*end))
-			end++;
-		return *end == '\0' ? 0 : -1;
+		return json_float_str(json_object_get_string(v), d);
 	default:
 		return -1;
 	}

@@ -68,7 +68,7 @@ tests_unit_t_rooms_SOURCES = tests/unit/t_rooms.c src/streamd/smap.c \
 tests_unit_t_rooms_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/src/streamd
 tests_unit_t_rooms_LDADD = $(UNIT_LDADD)
 tests_unit_t_siosrv_SOURCES = tests/unit/t_siosrv.c src/streamd/siosrv.c \
-	src/streamd/eiosrv.c src/streamd/cors.c src/streamd/rooms.c \
+	src/streamd/eiosrv.c src/streamd/rooms.c \
 	src/streamd/smap.c
 tests_unit_t_siosrv_CFLAGS = $(UNIT_CFLAGS) $(EVENT_CFLAGS) \
 	-I$(srcdir)/src/streamd

@@ -88,8 +88,12 @@ h_main_chat_completions(struct req *r)
 		log_error("chat completion failed: %s", err_str(e));
 		return resp_error(r, 500, MSG_DEFAULT);
 	}
-	if (e == ERR_OK && req_from_streamd(r) && handoff_ready(&ho))
+	if (e == ERR_OK && req_from_streamd(r) && handoff_ready(&ho)) {
+		/* main.py catches the provider's error and returns None */
+		ho.conn_error_status = 200;
+		ho.conn_error_body = "null";
 		return resp_handoff(r, &ho);
+	}
 	if (json_on_arena(r->a, json_parse(buf_str(body), body->len)) == NULL)
 		return resp_raw(r, (int)status, "text/plain; charset=utf-8",
 		    buf_str(body), body->len);

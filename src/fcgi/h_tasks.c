@@ -117,8 +117,13 @@ tasks_run(struct req *r, enum chattask_kind k)
 	e = chattask_run(r->db, r->a, r->user, r->token, k, r->json, ho, ans);
 	if (e != ERR_OK)
 		return resp_internal(r, "tasks", e);
-	if (ans->handoff)
+	if (ans->handoff) {
+		/* the tasks router answers 400 str(HTTPException) */
+		ho->conn_error_status = 400;
+		ho->conn_error_body = "{\"detail\": \"500: " HANDOFF_CONN_ERROR
+		    "\"}";
 		return resp_handoff(r, ho);
+	}
 	if (ans->internal)
 		return resp_internal(r, NULL, ERR_OK);
 	return resp_raw(r, (int)ans->status, ans->plain ?

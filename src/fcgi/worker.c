@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "conf.h"
+#include "cors.h"
 #include "db.h"
 #include "log.h"
 #include "mem.h"
@@ -55,47 +56,23 @@ worker_uri(struct req *r)
 	r->query = q ? arena_strdup(r->a, q + 1) : "";
 }
 
-/* CORS as Starlette's middleware does it, but never '*' with credentials:
- * with the default "*" any origin may read responses without cookies; a
- * listed origin gets itself back with credentials allowed. */
+/* CORS (lib/cors.h): the header lines go with the answer; a preflight is
+ * answered here, and so is a refused origin. Returns 0 to go on. */
 static int
 worker_cors(struct req *r)
 {
-	const char *origin = req_header(r, "Origin");
-	const char *allow = conf_str(CONF_CORS_ALLOW_ORIGIN);
-	const char *p;
-	size_t n = origin ? strlen(origin) : 0;
-	int listed = 0;
-
-	if (origin == NULL)
-		return 0;
-	for (p = allow ? allow : "*"; *p != '\0'; p += strcspn(p, ";"),
-	    p += *p == ';') {
-		size_t len = strcspn(p, ";");
-
-		if (len == n && strncmp(p, origin, n) == 0)
-			listed = 1;
-	}
-	if (listed) {
-		resp_header(r, "Access-Control-Allow-Origin", origin);
-		resp_header(r, "Access-Control-Allow-Credentials", "true");
-		resp_header(r, "Vary", "Origin");
-	} else if (allow == NULL || strcmp(allow, "*") == 0)
-		resp_header(r, "Access-Control-Allow-Origin", "*");
-	else if (strcmp(r->method, "OPTIONS") == 0)
-		return resp_raw(r, 400, "text/plain", "Disallowed CORS origin", 22);
-	if (strcmp(r->method, "OPTIONS") == 0 &&
-	    req_header(r, "Access-Control-Request-Method") != NULL) {
-		const char *h = req_header(r, "Access-Control-Request-Headers");
-
-		resp_header(r, "Access-Control-Allow-Methods",
-		    "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
-		if (h != NULL)
-			resp_header(r, "Access-Control-Allow-Headers", h);
-		resp_header(r, "Access-Control-Max-Age", "600");
+	switch (cors_headers(&r->out_headers, conf_str(CONF_CORS_ALLOW_ORIGIN),
+	    req_header(r, "Origin"), r->method,
+	    req_header(r, "Access-Control-Request-Method"),
+	    req_header(r, "Access-Control-Request-Headers"))) {
+	case CORS_PREFLIGHT:
 		return resp_raw(r, 200, "text/plain", "OK", 2);
+	case CORS_REFUSE:
+		return resp_raw(r, 400, "text/plain", "Disallowed CORS origin",
+		    22);
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 static void

@@ -68,6 +68,9 @@ struct task {
 	struct buf		 body;		/* a non-streamed answer */
 	struct content		 content;
 	struct buf		 ser;		/* content serialized */
+	struct content_tag	 tag_pair;	/* params.reasoning_tags */
+	const struct content_tag *tags;		/* the tags detected */
+	size_t			 ntags;
 	long			 delta_size;
 	long			 delta_count;
 	json_object		*last_delta;
@@ -463,12 +466,8 @@ on_chunk(struct task *t, json_object *data)
 	}
 	text = json_get_str(delta, "content");
 	if (text != NULL && *text != '\0') {
-		struct content_tag pair;
-		const struct content_tag *tags;
-		size_t ntags = reasoning_tags(t->spec, &pair, &tags);
-
 		content_add_text(&t->content, text, strlen(text));
-		content_detect_tags(&t->content, tags, ntags);
+		content_detect_tags(&t->content, t->tags, t->ntags);
 		changed = 1;
 	}
 	out = changed ? content_data(t) : json_object_get(data);
@@ -950,6 +949,7 @@ task_start(struct hconn *c, json_object *handoff)
 	t->ollama = relay != NULL && strcmp(relay, "ollama-openai") == 0;
 	t->q_tail = &t->q_head;
 	t->delta_size = delta_chunk_size(spec);
+	t->ntags = reasoning_tags(t->spec, &t->tag_pair, &t->tags);
 	sse_lines_init(&t->lines, t->ollama ? SSE_LINES_NDJSON :
 	    SSE_LINES_SSE, TASK_MAX_LINE, on_line, t);
 	content_init(&t->content, "");

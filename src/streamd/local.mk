@@ -32,7 +32,6 @@ src_streamd_cwebui_streamd_SOURCES = \
 	src/streamd/rtevents.c src/streamd/rtevents.h \
 	src/streamd/siosrv.c src/streamd/siosrv.h \
 	src/streamd/eiosrv.c src/streamd/eiosrv.h \
-	src/streamd/cors.c src/streamd/cors.h \
 	src/streamd/rooms.c src/streamd/rooms.h \
 	src/streamd/smap.c src/streamd/smap.h \
 	src/streamd/task.h \

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "fcgic.h"
+#include "handoff.h"
 #include "httpd.h"
 #include "http.h"
 #include "json.h"
@@ -30,13 +31,12 @@
 
 #define RELAY_MAX_LINE	(16L * 1024 * 1024)
 #define RELAY_MAX_ERROR	(1024L * 1024)	/* an error answer read whole */
-#define MSG_CONN_ERROR	"Open WebUI: Server Connection Error"
+#define MSG_CONN_ERROR	HANDOFF_CONN_ERROR
 
 enum relay_mode { MODE_BYTES, MODE_SSE, MODE_NDJSON };
 
 struct relay {
 	struct hconn		*conn;
-	const char		*path;	/* of the request; for conn_error() */
 	struct fcgic_call	*call;
 	struct upstream		*up;
 	json_object		*handoff;
@@ -87,30 +87,24 @@ relay_end(struct relay *rl, int status, const char *detail)
 }
 
 /* One whole line of the upstream body. */
-/* Answers a failure to reach the provider before its head came, as each
- * Python route shows it: /api/chat/completions catches the error and
- * returns None (200 null), the tasks router turns it into a 400 with
- * str(HTTPException), the proxies raise it (500). */
+/* Answers a failure to reach the provider before its head came as the
+ * hand-off says the route shows it ("conn_error"), by default as the
+ * proxies raise it (500). */
 static void
 conn_error(struct relay *rl)
 {
-	static const char null_body[] = "null";
+	json_object *ce = json_get(rl->handoff, "conn_error");
+	const char *body = json_get_str(ce, "body");
 	struct hconn *c = rl->conn;
 
-	if (rl->started) {
+	if (rl->started || ce == NULL || body == NULL) {
 		relay_end(rl, 500, MSG_CONN_ERROR);
 		return;
 	}
-	if (strcmp(rl->path, "/api/chat/completions") == 0 ||
-	    strcmp(rl->path, "/api/v1/chat/completions") == 0) {
-		hconn_on_close(c, NULL, NULL);
-		hconn_respond(c, 200, "application/json", NULL, null_body,
-		    sizeof(null_body) - 1);
-		relay_free(rl);
-	} else if (strcmp(rl->path, "/api/v1/tasks/moa/completions") == 0)
-		relay_end(rl, 400, "500: " MSG_CONN_ERROR);
-	else
-		relay_end(rl, 500, MSG_CONN_ERROR);
+	hconn_on_close(c, NULL, NULL);
+	hconn_respond(c, json_object_get_int(json_get(ce, "status")),
+	    "application/json", NULL, body, strlen(body));
+	relay_free(rl);
 }
 
 static void
@@ -312,7 +306,6 @@ relay_http(struct hreq *r)
 	struct relay *rl = xcalloc(1, sizeof(*rl));
 
 	rl->conn = r->conn;
-	rl->path = r->path;	/* valid until the exchange ends */
 	rl->call = fcgic_forward(r, on_fcgi, rl);
 	if (rl->call == NULL) {
 		relay_end(rl, 500, "Internal Server Error");

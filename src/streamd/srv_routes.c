@@ -39,12 +39,12 @@ static const struct route routes[] = {
 	{ NULL,   "/ollama/v1/chat/completions/{url_idx}", relay_http },
 	{ NULL,   "/ollama/v1/completions",		relay_http },
 	{ NULL,   "/ollama/v1/completions/{url_idx}",	relay_http },
-	{ "GET",  "/api/tasks",				task_http },
-	{ "GET",  "/api/tasks/chat/{chat_id}",		task_http },
-	{ "POST", "/api/tasks/stop/{task_id}",		task_http },
-	{ "GET",  "/api/usage",				task_http },
-	{ "GET",  "/api/v1/users/active",		task_http },
-	{ "GET",  "/api/v1/users/{user_id}/active",	task_http },
+	{ "GET",  "/api/tasks",				task_list_http },
+	{ "GET",  "/api/tasks/chat/{chat_id}",		task_chat_http },
+	{ "POST", "/api/tasks/stop/{task_id}",		task_stop_http },
+	{ "GET",  "/api/usage",				task_usage_http },
+	{ "GET",  "/api/v1/users/active",		task_users_active_http },
+	{ "GET",  "/api/v1/users/{user_id}/active",	task_user_active_http },
 };
 
 /* Returns 1 when path matches pattern. */

@@ -15,9 +15,15 @@ struct hreq;
  * {"status": true, "task_id": ...}, or with an error. */
 void	 task_start(struct hconn *c, json_object *handoff);
 
-/* GET /api/tasks, GET /api/tasks/chat/{chat_id},
- * POST /api/tasks/stop/{task_id}, GET /api/usage, and the session presence
- * of users.py: GET /api/v1/users/active, GET /api/v1/users/{id}/active. */
-void	 task_http(struct hreq *r);
+/* The handlers (taskhttp.c) of GET /api/tasks, GET
+ * /api/tasks/chat/{chat_id}, POST /api/tasks/stop/{task_id}, GET /api/usage
+ * and the session presence of users.py: GET /api/v1/users/active, GET
+ * /api/v1/users/{user_id}/active. */
+void	 task_list_http(struct hreq *r);
+void	 task_chat_http(struct hreq *r);
+void	 task_stop_http(struct hreq *r);
+void	 task_usage_http(struct hreq *r);
+void	 task_users_active_http(struct hreq *r);
+void	 task_user_active_http(struct hreq *r);
 
 #endif

@@ -1,18 +1,21 @@
-/* taskhttp.c: the routes of main.py that read the running tasks and the
- * sessions, which live in streamd: GET /api/tasks, GET
- * /api/tasks/chat/{chat_id}, POST /api/tasks/stop/{task_id} and GET
- * /api/usage. The caller is authenticated by cwebui-fcgi
- * (/_streamd/auth with its Authorization and Cookie headers), as a
- * verified-user route; its answer is relayed when it refuses.
+/* taskhttp.c: the routes that read the running tasks and the sessions,
+ * which live in streamd: GET /api/tasks, GET /api/tasks/chat/{chat_id},
+ * POST /api/tasks/stop/{task_id}, GET /api/usage (main.py), GET
+ * /api/v1/users/active and GET /api/v1/users/{user_id}/active (users.py).
+ * srv_routes.c routes each to its handler here. The caller is
+ * authenticated by cwebui-fcgi (/_streamd/auth with its Authorization and
+ * Cookie headers), as a verified-user route; its answer is relayed when it
+ * refuses. With Redis, the tasks and bound users of every instance count
+ * (bus.h); without, this instance's.
  *
  * Unlike Python, a task is only visible to, and stoppable by, the user who
  * started it or an admin. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "bus.h"
 #include "fcgic.h"
 #include "httpd.h"
@@ -36,21 +39,12 @@ struct ctx {
 	struct hreq		*r;
 	struct fcgic_call	*call;
 	enum route		 route;
-	char			*arg;	/* chat_id or task_id */
+	char			*arg;	/* chat_id, task_id or user_id */
 	char			*uid;	/* the caller, once authenticated */
 	int			 admin;
-	int			 in_redis;	/* waiting for the task list */
+	int			 in_redis;	/* waiting for the lists */
 	int			 gone;		/* the client left meanwhile */
 };
-
-static void
-respond_json(struct hconn *c, json_object *o)
-{
-	const char *s = json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN);
-
-	hconn_respond(c, 200, "application/json", NULL, s, strlen(s));
-}
 
 static void
 ctx_free(struct ctx *x)
@@ -74,10 +68,10 @@ client_gone(void *arg)
 	ctx_free(x);
 }
 
-/* The ids in list (every instance's tasks, from Redis) of user_id (NULL:
- * all) and chat_id (NULL: all). New reference. */
+/* The ids of the tasks in list ({"id", "user_id", "chat_id"} objects) of
+ * user_id (NULL: all) and chat_id (NULL: all). New reference. */
 static json_object *
-list_ids(json_object *list, const char *user_id, const char *chat_id)
+task_ids(json_object *list, const char *user_id, const char *chat_id)
 {
 	json_object *a = json_object_new_array(), *t;
 	size_t i;
@@ -106,71 +100,72 @@ has_id(json_object *list, const char *id)
 	return 0;
 }
 
-/* Answers the route for the authenticated caller; list is what every
- * instance has (Redis: the tasks, or the bound users' ids for the presence
- * routes) or NULL for this instance alone. */
+/* Stops x->arg for the caller: Python's {"status", "message"}. */
+static void
+stop(struct ctx *x, json_object *o)
+{
+	struct taskreg_entry *e = taskreg_find(x->arg);
+	struct buf msg = BUF_INIT;
+	int ok = 1;
+
+	if (e != NULL && (x->admin || strcmp(e->user_id, x->uid) == 0)) {
+		e->stop(e);
+		buf_printf(&msg, "Task %s successfully stopped.", x->arg);
+	} else if (bus_enabled()) {
+		/* perhaps another instance's: Python's answer with Redis */
+		bus_stop_task(x->arg, x->uid, x->admin);
+		buf_printf(&msg, "Stop signal sent for %s", x->arg);
+	} else {
+		buf_printf(&msg, "Task with ID %s not found.", x->arg);
+		ok = 0;
+	}
+	json_object_object_add(o, "status", json_object_new_boolean(ok));
+	json_object_object_add(o, "message",
+	    json_object_new_string(buf_str(&msg)));
+	buf_free(&msg);
+}
+
+/* Answers the route for the authenticated caller from list: every
+ * instance's tasks or bound users (Redis), or NULL for this instance's. */
 static void
 answer(struct ctx *x, json_object *list)
 {
-	const char *uid = x->uid;
-	int admin = x->admin;
-	json_object *o = json_object_new_object();
-	struct taskreg_entry *e;
-	char *msg;
+	json_object *o = json_object_new_object(), *own = NULL;
+	const char *s;
 
 	switch (x->route) {
 	case R_LIST:
-		json_object_object_add(o, "tasks", list != NULL ?
-		    list_ids(list, admin ? NULL : uid, NULL) :
-		    taskreg_ids(admin ? NULL : uid, NULL));
-		break;
 	case R_CHAT:
-		json_object_object_add(o, "task_ids", list != NULL ?
-		    list_ids(list, uid, x->arg) : taskreg_ids(uid, x->arg));
+		if (list == NULL)
+			list = own = taskreg_list();
+		json_object_object_add(o, x->route == R_LIST ? "tasks" :
+		    "task_ids", task_ids(list, x->route == R_CHAT ||
+		    !x->admin ? x->uid : NULL, x->route == R_CHAT ? x->arg :
+		    NULL));
 		break;
 	case R_STOP:
-		e = taskreg_find(x->arg);
-		if (e != NULL && (admin || strcmp(e->user_id, uid) == 0)) {
-			e->stop(e);
-			msg = xmalloc(strlen(x->arg) + 32);
-			sprintf(msg, "Task %s successfully stopped.", x->arg);
-			json_object_object_add(o, "status",
-			    json_object_new_boolean(1));
-		} else if (bus_enabled()) {
-			/* perhaps another instance's: Python's answer with
-			 * Redis */
-			bus_stop_task(x->arg, uid, admin);
-			msg = xmalloc(strlen(x->arg) + 32);
-			sprintf(msg, "Stop signal sent for %s", x->arg);
-			json_object_object_add(o, "status",
-			    json_object_new_boolean(1));
-		} else {
-			msg = xmalloc(strlen(x->arg) + 32);
-			sprintf(msg, "Task with ID %s not found.", x->arg);
-			json_object_object_add(o, "status",
-			    json_object_new_boolean(0));
-		}
-		json_object_object_add(o, "message",
-		    json_object_new_string(msg));
-		free(msg);
+		stop(x, o);
 		break;
 	case R_USAGE:
-		json_object_object_add(o, "model_ids", rt_usage_models());
-		json_object_object_add(o, "user_ids", list != NULL ?
-		    json_object_get(list) : rt_active_user_ids());
-		break;
 	case R_ACTIVE:
-		json_object_object_add(o, "user_ids", list != NULL ?
-		    json_object_get(list) : rt_active_user_ids());
-		break;
 	case R_USER_ACTIVE:
-		json_object_object_add(o, "active", json_object_new_boolean(
-		    list != NULL ? has_id(list, x->arg) :
-		    rt_user_active(x->arg)));
+		if (list == NULL)
+			list = own = rt_active_user_ids();
+		if (x->route == R_USAGE)
+			json_object_object_add(o, "model_ids",
+			    rt_usage_models());
+		if (x->route == R_USER_ACTIVE)
+			json_object_object_add(o, "active",
+			    json_object_new_boolean(has_id(list, x->arg)));
+		else
+			json_object_object_add(o, "user_ids",
+			    json_object_get(list));
 		break;
 	}
-	respond_json(x->r->conn, o);
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	hconn_respond(x->r->conn, 200, "application/json", NULL, s, strlen(s));
 	json_object_put(o);
+	json_object_put(own);
 }
 
 static void
@@ -184,6 +179,24 @@ listed(void *arg, json_object *list)
 		answer(x, list);
 	}
 	ctx_free(x);
+}
+
+/* Asks Redis for what every instance has: 0 when the answer will come to
+ * listed(), -1 to answer from this instance alone. */
+static int
+ask_redis(struct ctx *x)
+{
+	switch (x->route) {
+	case R_LIST:
+	case R_CHAT:
+		return bus_task_list(listed, x);
+	case R_USAGE:
+	case R_ACTIVE:
+	case R_USER_ACTIVE:
+		return bus_user_list(listed, x);
+	default:
+		return -1;
+	}
 }
 
 static void
@@ -210,10 +223,7 @@ authed(void *arg, const struct fcgic_resp *resp)
 		x->admin = json_get_str(user, "role") != NULL &&
 		    strcmp(json_get_str(user, "role"), "admin") == 0;
 		json_object_put(user);
-		if (((x->route == R_LIST || x->route == R_CHAT) &&
-		    bus_task_list(listed, x) == 0) ||
-		    ((x->route == R_USAGE || x->route == R_ACTIVE ||
-		    x->route == R_USER_ACTIVE) && bus_user_list(listed, x) == 0)) {
+		if (ask_redis(x) == 0) {
 			x->in_redis = 1;
 			hconn_on_close(c, client_gone, x);
 			return;
@@ -223,72 +233,18 @@ authed(void *arg, const struct fcgic_resp *resp)
 	ctx_free(x);
 }
 
-/* Matches path against prefix; the rest (one non-empty segment) goes to
- * *arg. */
-static int
-match_arg(const char *path, const char *prefix, char **arg)
+/* Authenticates r's caller, then answers route; arg (malloc'd, taken) is
+ * the path's id or NULL. */
+static void
+serve(struct hreq *r, enum route route, char *arg)
 {
-	size_t n = strlen(prefix);
-
-	if (strncmp(path, prefix, n) != 0 || path[n] == '\0' ||
-	    strchr(path + n, '/') != NULL)
-		return 0;
-	*arg = xstrdup(path + n);
-	return 1;
-}
-
-/* /api/v1/users/{user_id}/active: the id into *arg. */
-static int
-match_user_active(const char *path, char **arg)
-{
-	static const char pre[] = "/api/v1/users/", suf[] = "/active";
-	size_t n = strlen(path), lp = sizeof(pre) - 1, ls = sizeof(suf) - 1;
-
-	if (n <= lp + ls || strncmp(path, pre, lp) != 0 ||
-	    strcmp(path + n - ls, suf) != 0 ||
-	    memchr(path + lp, '/', n - lp - ls) != NULL)
-		return 0;
-	*arg = xstrndup(path + lp, n - lp - ls);
-	return 1;
-}
-
-void
-task_http(struct hreq *r)
-{
-	const char *want, *params[5];
+	const char *params[5];
 	struct ctx *x = xcalloc(1, sizeof(*x));
 	int n = 0;
 
 	x->r = r;
-	if (strcmp(r->path, "/api/tasks") == 0) {
-		x->route = R_LIST;
-		want = "GET";
-	} else if (strcmp(r->path, "/api/usage") == 0) {
-		x->route = R_USAGE;
-		want = "GET";
-	} else if (match_arg(r->path, "/api/tasks/chat/", &x->arg)) {
-		x->route = R_CHAT;
-		want = "GET";
-	} else if (match_arg(r->path, "/api/tasks/stop/", &x->arg)) {
-		x->route = R_STOP;
-		want = "POST";
-	} else if (strcmp(r->path, "/api/v1/users/active") == 0) {
-		x->route = R_ACTIVE;
-		want = "GET";
-	} else if (match_user_active(r->path, &x->arg)) {
-		x->route = R_USER_ACTIVE;
-		want = "GET";
-	} else {
-		ctx_free(x);
-		hconn_respond_detail(r->conn, 404, "Not Found");
-		return;
-	}
-	if (strcmp(r->method, want) != 0 && !(strcmp(want, "GET") == 0 &&
-	    strcmp(r->method, "HEAD") == 0)) {
-		ctx_free(x);
-		hconn_respond_detail(r->conn, 405, "Method Not Allowed");
-		return;
-	}
+	x->route = route;
+	x->arg = arg;
 	if (hreq_header(r, "Authorization") != NULL) {
 		params[n++] = "HTTP_AUTHORIZATION";
 		params[n++] = hreq_header(r, "Authorization");
@@ -306,4 +262,52 @@ task_http(struct hreq *r)
 		return;
 	}
 	hconn_on_close(r->conn, client_gone, x);
+}
+
+/* The path segment after the n-th '/' (n from 1), malloc'd: the id of a
+ * route pattern that srv_routes.c has already matched. */
+static char *
+segment(const char *path, int n)
+{
+	const char *p = path;
+
+	while (n-- > 0 && (p = strchr(p, '/')) != NULL)
+		p++;
+	return xstrndup(p, strcspn(p, "/"));
+}
+
+void
+task_list_http(struct hreq *r)
+{
+	serve(r, R_LIST, NULL);
+}
+
+void
+task_chat_http(struct hreq *r)
+{
+	serve(r, R_CHAT, segment(r->path, 4));	/* /api/tasks/chat/{id} */
+}
+
+void
+task_stop_http(struct hreq *r)
+{
+	serve(r, R_STOP, segment(r->path, 4));	/* /api/tasks/stop/{id} */
+}
+
+void
+task_usage_http(struct hreq *r)
+{
+	serve(r, R_USAGE, NULL);
+}
+
+void
+task_users_active_http(struct hreq *r)
+{
+	serve(r, R_ACTIVE, NULL);
+}
+
+void
+task_user_active_http(struct hreq *r)
+{
+	serve(r, R_USER_ACTIVE, segment(r->path, 4)); /* /api/v1/users/{id} */
 }

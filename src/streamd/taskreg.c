@@ -81,18 +81,22 @@ taskreg_find(const char *id)
 }
 
 json_object *
-taskreg_ids(const char *user_id, const char *chat_id)
+taskreg_list(void)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = json_object_new_array(), *o;
 	struct taskreg_entry *e;
 
 	/* oldest first, as Python's dict keeps insertion order */
 	for (e = head; e != NULL && e->next != NULL; e = e->next)
 		;
-	for (; e != NULL; e = e->prev)
-		if ((user_id == NULL || strcmp(e->user_id, user_id) == 0) &&
-		    (chat_id == NULL || strcmp(e->chat_id, chat_id) == 0))
-			json_object_array_add(a,
-			    json_object_new_string(e->id));
+	for (; e != NULL; e = e->prev) {
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(e->id));
+		json_object_object_add(o, "user_id",
+		    json_object_new_string(e->user_id));
+		json_object_object_add(o, "chat_id",
+		    json_object_new_string(e->chat_id));
+		json_object_array_add(a, o);
+	}
 	return a;
 }

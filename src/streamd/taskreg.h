@@ -31,8 +31,9 @@ void	 taskreg_each(void (*fn)(const struct taskreg_entry *));
 /* The listed task with that id, or NULL. */
 struct taskreg_entry *taskreg_find(const char *id);
 
-/* The ids of the listed tasks of user_id (NULL: all users), and of chat_id
- * when it is not NULL, as a new JSON array. */
-json_object *taskreg_ids(const char *user_id, const char *chat_id);
+/* The listed tasks, oldest first, as a new JSON array of {"id",
+ * "user_id", "chat_id"} (the shape bus_task_list() gives for every
+ * instance). */
+json_object *taskreg_list(void);
 
 #endif

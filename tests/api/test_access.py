@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import add_user
+from helpers import access_cast
 
 pytestmark = pytest.mark.stack_env(BYPASS_ADMIN_ACCESS_CONTROL="false")
 
@@ -14,14 +14,7 @@ pytestmark = pytest.mark.stack_env(BYPASS_ADMIN_ACCESS_CONTROL="false")
 @pytest.fixture(scope="module")
 def world(stack, admin, user):
     """user is in group G; other is not; owner owns every model."""
-    other = add_user(stack, admin.token, "Other", "other@example.com",
-                     "Passw0rd!", "user")
-    owner = add_user(stack, admin.token, "Owner", "owner@example.com",
-                     "Passw0rd!", "user")
-    g = stack.post("/api/v1/groups/create", token=admin.token,
-                   json={"name": "G", "description": ""}).json()
-    stack.post(f"/api/v1/groups/id/{g['id']}/users/add", token=admin.token,
-               json={"user_ids": [user.id]})
+    other, owner, g = access_cast(stack, admin, user)
     shapes = {
         "public": None,
         "private": {},

@@ -2,7 +2,7 @@
 the Python backend's routes (tests/routes/backend-routes-0.6.32.tsv): every
 path streamd serves is a Python 0.6.32 path; the ones it forwards to
 cwebui-fcgi (relay_http) are registered there too, where
-test_route_matrix.py checks them; the ones it answers itself (task_http)
+test_route_matrix.py checks them; the ones it answers itself (task_*_http)
 answer each role as a verified-user route does, on both engines. A route
 added to streamd's table without its row here fails."""
 
@@ -63,7 +63,7 @@ def test_forwarded_routes_are_registered_in_cwebui_fcgi():
 
 
 def test_own_routes_are_listed_here():
-    own = {(m, p) for m, p, h in SRV if h == "task_http"}
+    own = {(m, p) for m, p, h in SRV if h.startswith("task_")}
     assert own == set(OWN)
     for (m, p), auth in OWN.items():
         assert TSV[(m, _norm(p))][0] == auth

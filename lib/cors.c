@@ -1,4 +1,4 @@
-/* cors.c: the CORS decision of streamd's own answers. */
+/* cors.c: the CORS decision of an answer (cors.h). */
 #include <string.h>
 
 #include "buf.h"
@@ -29,7 +29,7 @@ cors_headers(struct buf *hdrs, const char *allow, const char *origin,
 		return CORS_PASS;
 	if (allow == NULL)
 		allow = "*";
-	if (cors_listed(allow, origin))
+	if (cors_listed(allow, origin) && strpbrk(origin, "\r\n") == NULL)
 		buf_printf(hdrs, "Access-Control-Allow-Origin: %s\r\n"
 		    "Access-Control-Allow-Credentials: true\r\n"
 		    "Vary: Origin\r\n", origin);
@@ -41,7 +41,7 @@ cors_headers(struct buf *hdrs, const char *allow, const char *origin,
 		return CORS_PASS;
 	buf_puts(hdrs, "Access-Control-Allow-Methods: "
 	    "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT\r\n");
-	if (acrh != NULL)
+	if (acrh != NULL && strpbrk(acrh, "\r\n") == NULL)
 		buf_printf(hdrs, "Access-Control-Allow-Headers: %s\r\n", acrh);
 	buf_puts(hdrs, "Access-Control-Max-Age: 600\r\n");
 	return CORS_PREFLIGHT;
