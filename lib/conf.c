@@ -175,9 +175,8 @@ conf_lax_int(json_object *v, long long *out)
 		return 0;
 	case json_type_double:
 		d = json_object_get_double(v);
-		if (d != (double)(long long)d)
+		if (!json_double_ll(d, out) || d != (double)*out)
 			return -1;
-		*out = (long long)d;
 		return 0;
 	case json_type_string:
 		return conf_parse_int(json_object_get_string(v), out);

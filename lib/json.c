@@ -356,6 +356,17 @@ json_sql_in(struct arena *a, json_object *ids, struct buf *sql,
 }
 
 int
+json_double_ll(double d, long long *out)
+{
+	/* -2^63 is exact in a double; 2^63 is the first value out of range */
+	if (!isfinite(d) || d < -9223372036854775808.0 ||
+	    d >= 9223372036854775808.0)
+		return 0;
+	*out = (long long)d;
+	return 1;
+}
+
+int
 json_float_str(const char *s, double *out)
 {
 	char *end;

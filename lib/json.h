@@ -55,6 +55,12 @@ int	 json_lax_bool_str(const char *s);
  * whole syntax. Returns 0 and sets *out, or -1. */
 int	 json_float_str(const char *s, double *out);
 
+/* Stores d truncated toward zero in *out and returns 1 when d is finite
+ * and within long long's range; returns 0 (out untouched) otherwise. A C
+ * cast of such a d is undefined behaviour: every double a client sends
+ * goes through here before it becomes an integer. */
+int	 json_double_ll(double d, long long *out);
+
 /* New string, or JSON null for a NULL s. New reference. */
 json_object *json_str_or_null(const char *s);
 

@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,8 +285,13 @@ jwt_expiry(const char *expires_in, long long *exp, long long *expires_at)
 	if (never || secs == 0)
 		return ERR_OK;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	*exp = (long long)floor((double)ts.tv_sec + ts.tv_nsec / 1e9 + secs);
-	*expires_at = (long long)ts.tv_sec + (long long)trunc(secs);
+	/* a duration past long long's range ("1e30d") is as good as never */
+	if (!json_double_ll(floor((double)ts.tv_sec + ts.tv_nsec / 1e9 + secs),
+	    exp) || !json_double_ll((double)ts.tv_sec + trunc(secs),
+	    expires_at)) {
+		*exp = *expires_at = 0;
+		return ERR_OK;
+	}
 	/* jwt_sign leaves "exp" out for 0: keep a token from the past
 	 * expired, as PyJWT writes a negative exp. */
 	if (*exp <= 0)
@@ -337,8 +343,10 @@ jwt_exp(const char *token)
 	if ((v = json_get(claims, "exp")) != NULL) {
 		if (json_object_is_type(v, json_type_int))
 			exp = json_object_get_int64(v);
-		else if (json_object_is_type(v, json_type_double))
-			exp = (long long)json_object_get_double(v);
+		else if (json_object_is_type(v, json_type_double) &&
+		    !json_double_ll(json_object_get_double(v), &exp))
+			exp = json_object_get_double(v) > 0 ? LLONG_MAX :
+			    LLONG_MIN;
 	}
 	json_object_put(claims);
 	return exp;

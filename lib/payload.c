@@ -308,6 +308,7 @@ payload_cast(json_object *v, enum cast c)
 	struct buf b = BUF_INIT;
 	json_object *o;
 	double d;
+	long long ll;
 	size_t i;
 
 	switch (c) {
@@ -336,9 +337,9 @@ payload_cast(json_object *v, enum cast c)
 		if (json_object_is_type(v, json_type_int) ||
 		    json_object_is_type(v, json_type_boolean))
 			return json_object_new_int64(json_object_get_int64(v));
-		if (json_object_is_type(v, json_type_double))
-			return json_object_new_int64(
-			    (long long)json_object_get_double(v));
+		if (json_object_is_type(v, json_type_double) &&
+		    json_double_ll(json_object_get_double(v), &ll))
+			return json_object_new_int64(ll);
 		return NULL;
 	case C_STR:
 		if (json_object_is_type(v, json_type_string))

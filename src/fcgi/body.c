@@ -75,9 +75,8 @@ body_int(json_object *v, long long *out)
 		return NULL;
 	case json_type_double:
 		d = json_object_get_double(v);
-		if (d != (double)(long long)d)
+		if (!json_double_ll(d, out) || d != (double)*out)
 			return "int_from_float";
-		*out = (long long)d;
 		return NULL;
 	case json_type_string:
 		return req_parse_int(json_object_get_string(v), 0, out) == 0 ?

@@ -1,4 +1,6 @@
 /* t_util.c: buf, arena, json helpers and DATABASE_URL parsing. */
+#include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +198,25 @@ test_json_lax_bool(void)
 	is_int(json_lax_bool_str("maybe"), -1, "lax bool text maybe");
 }
 
+/* Doubles become integers only through json_double_ll: the edges of long
+ * long's range, NaN and the infinities. */
+static void
+test_json_double_ll(void)
+{
+	long long v = 7;
+
+	ok(json_double_ll(-9223372036854775808.0, &v) && v == LLONG_MIN,
+	    "double -2^63 fits");
+	ok(!json_double_ll(9223372036854775808.0, &v), "double 2^63 refused");
+	ok(!json_double_ll(1e300, &v) && !json_double_ll(-1e300, &v),
+	    "double 1e300 refused");
+	ok(!json_double_ll(NAN, &v) && !json_double_ll(INFINITY, &v),
+	    "NaN and infinity refused");
+	ok(json_double_ll(-2.9, &v) && v == -2, "double -2.9 truncates to -2");
+	ok(json_double_ll(9223372036854774784.0, &v) &&
+	    v == 9223372036854774784LL, "largest double below 2^63 fits");
+}
+
 int
 main(void)
 {
@@ -203,6 +224,7 @@ main(void)
 	test_arena();
 	test_json();
 	test_json_lax_bool();
+	test_json_double_ll();
 	test_db_url();
 	test_db_sqlite();
 	return done_testing();
