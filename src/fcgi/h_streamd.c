@@ -45,8 +45,9 @@ streamd_user_reply(struct req *r, const struct user *u)
 }
 
 /* Returns 200 with the user a Socket.IO token names (decode_token, then
- * the user by id, any role), or with {} the user of the forwarded
- * credential as a verified-user route reads it (API keys included);
+ * the user by id, any role), or with {} or {"path": the client's path} the
+ * user of the forwarded credential as a verified-user route of that path
+ * reads it (API keys and their endpoint restrictions included);
  * 401 for a bad, expired or unknown token, the route's 401/403 else. */
 int
 h_streamd_auth(struct req *r)
@@ -58,6 +59,9 @@ h_streamd_auth(struct req *r)
 	int st;
 
 	if (!json_object_object_get_ex(r->json, "token", &tok)) {
+		/* the client's path, for the API key endpoint restrictions */
+		if (json_get_str(r->json, "path") != NULL)
+			r->path = json_get_str(r->json, "path");
 		if ((st = authn_check(r, AUTH_VERIFIED)) != 0)
 			return st;
 		return streamd_user_reply(r, r->user);

@@ -238,8 +238,9 @@ authed(void *arg, const struct fcgic_resp *resp)
 static void
 serve(struct hreq *r, enum route route, char *arg)
 {
-	const char *params[5];
+	const char *params[5], *body;
 	struct ctx *x = xcalloc(1, sizeof(*x));
+	json_object *o;
 	int n = 0;
 
 	x->r = r;
@@ -254,8 +255,13 @@ serve(struct hreq *r, enum route route, char *arg)
 		params[n++] = hreq_header(r, "Cookie");
 	}
 	params[n] = NULL;
-	x->call = fcgic_request("POST", "/_streamd/auth", params, "{}", 2,
-	    authed, x);
+	/* the path the client asked for: API key endpoint restrictions */
+	o = json_object_new_object();
+	json_object_object_add(o, "path", json_object_new_string(r->path));
+	body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	x->call = fcgic_request("POST", "/_streamd/auth", params, body,
+	    strlen(body), authed, x);
+	json_object_put(o);
 	if (x->call == NULL) {
 		ctx_free(x);
 		hconn_respond_detail(r->conn, 503, "Service Unavailable");

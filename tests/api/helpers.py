@@ -3,8 +3,12 @@
 that a route refuses callers without the role it needs, and rows written as
 the Python backend writes them."""
 
+import base64
+import hashlib
+import hmac
 import json
 import time
+import uuid
 
 from conftest import add_user
 
@@ -130,3 +134,53 @@ def connect_providers(stack, token, openai=(), ollama=(), keys=None,
         "OLLAMA_API_CONFIGS": ollama_configs or {},
     })
     assert r.status_code == 200, r.text
+
+
+def _b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _signed(header, payload, key, digest=hashlib.sha256):
+    """A JWT with these header and payload, HMAC-signed with key."""
+    head = (_b64url(json.dumps(header).encode()) + "." +
+            _b64url(json.dumps(payload).encode()))
+    sig = hmac.new(key.encode(), head.encode(), digest).digest()
+    return head + "." + _b64url(sig)
+
+
+def forged_tokens(secret, user_id):
+    """{name: (token, detail)}: tokens naming user_id that Python's
+    get_current_user (utils/auth.py; PyJWT, HS256 only) refuses with 401
+    and that detail, secret being the stack's WEBUI_SECRET_KEY.  A token
+    with an unknown user id and an unknown API key come last."""
+    hs256 = {"alg": "HS256", "typ": "JWT"}
+    now = int(time.time())
+    good = _signed(hs256, {"id": user_id}, secret)
+    h, _p, sig = good.split(".")
+    return {
+        "garbage": ("not.a.jwt", UNAUTHORIZED),
+        "wrong-key": (_signed(hs256, {"id": user_id}, secret + "x"),
+                      UNAUTHORIZED),
+        "alg-none": (_b64url(b'{"alg":"none","typ":"JWT"}') + "." +
+                     _b64url(json.dumps({"id": user_id}).encode()) + ".",
+                     UNAUTHORIZED),
+        "alg-none-signed": (_signed({"alg": "none"}, {"id": user_id},
+                                    secret), UNAUTHORIZED),
+        "hs512": (_signed({"alg": "HS512", "typ": "JWT"}, {"id": user_id},
+                          secret, hashlib.sha512), UNAUTHORIZED),
+        "rs256-hmac": (_signed({"alg": "RS256", "typ": "JWT"},
+                               {"id": user_id}, secret), UNAUTHORIZED),
+        "tampered": (h + "." + _b64url(json.dumps(
+            {"id": user_id, "x": 1}).encode()) + "." + sig, UNAUTHORIZED),
+        "expired": (_signed(hs256, {"id": user_id, "exp": now - 60}, secret),
+                    UNAUTHORIZED),
+        "exp-not-a-number": (_signed(hs256, {"id": user_id, "exp": "never"},
+                                     secret), UNAUTHORIZED),
+        "not-before-future": (_signed(hs256, {"id": user_id,
+                                              "nbf": now + 3600}, secret),
+                              UNAUTHORIZED),
+        "no-id": (_signed(hs256, {"sub": user_id}, secret), UNAUTHORIZED),
+        "unknown-user": (_signed(hs256, {"id": str(uuid.uuid4())}, secret),
+                         INVALID_TOKEN),
+        "unknown-api-key": ("sk-" + "0" * 32, INVALID_TOKEN),
+    }

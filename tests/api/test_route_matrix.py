@@ -211,34 +211,44 @@ def test_route_is_reachable(method, pattern):
             f"{method} {path} reaches {first[1]} first"
 
 
+def judge(method, path, level, role, r):
+    """None when r is what Python answers a caller of rank ROLE_RANK[role]
+    on this route (body {} or none, dummy ids), else what is wrong.  Only
+    the "none" role is anonymous; "pending", "user" and "admin" name the
+    role of the signed-in caller (JWT or API key)."""
+    try:
+        detail = r.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    got = f"{role}: {r.status_code} {r.text[:200]}"
+    if role in EXPECTED_5XX.get((method, path), ((), ""))[0]:
+        if r.status_code != 500:
+            return (f"{got} (Python answers 500: "
+                    f"{EXPECTED_5XX[(method, path)][1]})")
+    elif r.status_code >= 500:
+        return got
+    elif ROLE_RANK[role] < LEVEL_NEEDS[level]:
+        want = NOT_AUTHENTICATED if role == "none" else ACCESS_PROHIBITED
+        if (r.status_code, detail) != (401, want):
+            return f"{got} (expected 401 {want!r})"
+    elif r.status_code == 401 and (
+            detail == NOT_AUTHENTICATED or (detail == ACCESS_PROHIBITED
+                                            and (method, path)
+                                            not in HANDLER_401)):
+        return f"{got} (the role may call {level})"
+    elif r.status_code == 405:
+        return f"{got} (the route is registered)"
+    return None
+
+
 @pytest.mark.parametrize("method,pattern,level,path", CASES,
                          ids=[f"{m} {path}" for m, _p, _l, path in CASES])
 def test_roles(stack, users, method, pattern, level, path):
     body = {} if method in ("POST", "PUT", "PATCH") else None
-    needs = LEVEL_NEEDS[level]
     problems = []
-    for role, rank in ROLE_RANK.items():
+    for role in ROLE_RANK:
         r = stack.request(method, path, users.token(role), json=body)
-        try:
-            detail = r.json().get("detail")
-        except (ValueError, AttributeError):
-            detail = None
-        got = f"{role}: {r.status_code} {r.text[:200]}"
-        if role in EXPECTED_5XX.get((method, path), ((), ""))[0]:
-            if r.status_code != 500:
-                problems.append(f"{got} (Python answers 500: "
-                                f"{EXPECTED_5XX[(method, path)][1]})")
-        elif r.status_code >= 500:
-            problems.append(got)
-        elif rank < needs:
-            want = NOT_AUTHENTICATED if role == "none" else ACCESS_PROHIBITED
-            if (r.status_code, detail) != (401, want):
-                problems.append(f"{got} (expected 401 {want!r})")
-        elif r.status_code == 401 and (
-                detail == NOT_AUTHENTICATED or (detail == ACCESS_PROHIBITED
-                                                and (method, path)
-                                                not in HANDLER_401)):
-            problems.append(f"{got} (the role may call {level})")
-        elif r.status_code == 405:
-            problems.append(f"{got} (the route is registered)")
+        problem = judge(method, path, level, role, r)
+        if problem:
+            problems.append(problem)
     assert not problems, f"{method} {path} ({level}):\n" + "\n".join(problems)
