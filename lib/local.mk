@@ -47,6 +47,7 @@ lib_libcwebui_a_SOURCES = \
 	lib/tool.c lib/tool.h \
 	lib/toolserver.c lib/toolserver.h \
 	lib/user.c lib/user.h \
+	lib/utf8.c lib/utf8.h \
 	lib/webhook.c lib/webhook.h \
 	lib/yml.c lib/yml.h
 nodist_lib_libcwebui_a_SOURCES = lib/schema_sql.c

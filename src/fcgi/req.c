@@ -11,6 +11,7 @@
 #include <fcgiapp.h>
 
 #include "b64.h"
+#include "buf.h"
 #include "conf.h"
 #include "handoff.h"
 #include "ikey.h"
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "mem.h"
 #include "req.h"
+#include "utf8.h"
 
 static int
 hexval(int c)
@@ -49,6 +51,15 @@ req_urldecode(struct arena *a, const char *s, size_t n, int plus)
 			*o++ = s[i];
 	}
 	*o = '\0';
+	/* as Python's unquote(): bytes that are not UTF-8 read as U+FFFD, so
+	 * no database driver ever sees them */
+	if (!utf8_check(out, (size_t)(o - out), NULL)) {
+		struct buf b = BUF_INIT;
+
+		utf8_check(out, (size_t)(o - out), &b);
+		out = arena_strndup(a, b.p, b.len);
+		buf_free(&b);
+	}
 	return out;
 }
 

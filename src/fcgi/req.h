@@ -62,7 +62,8 @@ const char *req_base_url(struct req *r);
 
 /* The JWT signing secret of this process. */
 const char *fcgi_secret(void);
-/* Decodes %XX (and '+' when plus) of s[0..n) into an arena string. */
+/* Decodes %XX (and '+' when plus) of s[0..n) into an arena string, with
+ * each maximal run of bytes that is not UTF-8 replaced by U+FFFD. */
 char	*req_urldecode(struct arena *a, const char *s, size_t n, int plus);
 
 /* Adds a response header. name and value must not contain CR or LF. */

@@ -8,7 +8,6 @@ src_streamd_libcodec_a_SOURCES = \
 	src/streamd/http1.c src/streamd/http1.h src/streamd/httpd.h \
 	src/streamd/sio.c src/streamd/sio.h \
 	src/streamd/sse.c src/streamd/sse.h \
-	src/streamd/utf8.c src/streamd/utf8.h \
 	src/streamd/ws.c src/streamd/ws.h
 EXTRA_DIST += src/streamd/README.md
 # What a program linking libcodec.a needs after it (ws.c: wslay, libcrypto).

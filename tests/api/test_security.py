@@ -1,10 +1,12 @@
 """Headers that keep browsers safe: nosniff everywhere (an SVG avatar can
 never run as a document), and CORS that never pairs '*' with credentials."""
 import base64
+import json
 
 import pytest
 
 from conftest import ENGINES, create_users
+from fcgi_client import request as fcgi_request
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
@@ -87,3 +89,27 @@ def test_forwarded_host_does_not_steer_redirects(stack):
     assert r.status_code == 307
     assert "evil.example" not in r.headers["Location"]
     assert r.headers["Location"].endswith("/api/v1/auths/")
+
+
+
+def test_bytes_that_are_not_utf8_never_reach_the_database(stack):
+    """%FF in a path or query reads as U+FFFD, as Python's unquote() does:
+    a clean 'not found' or an empty result, never a driver error. Sent
+    straight to cwebui-fcgi: web servers may refuse such paths first."""
+    users = create_users(stack, "utf")
+    sock = str(stack.run_dir / "cwebui.sock")
+
+    def get(path, token):
+        st, _h, body = fcgi_request(
+            path, sock, headers={"Authorization": f"Bearer {token}"})
+        return st, json.loads(body)
+
+    st, body = get("/api/v1/chats/%FF%FEx", users.user.token)
+    assert st == 401 and "detail" in body
+    st, body = get("/api/v1/chats/search?text=%C3%28&page=1",
+                   users.user.token)
+    assert st == 200 and body == []
+    st, body = get("/api/v1/folders/%80", users.user.token)
+    assert st == 404 and "detail" in body
+    st, body = get("/api/v1/users/%ED%A0%80", users.admin.token)
+    assert st in (400, 404) and "detail" in body
