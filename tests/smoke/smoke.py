@@ -225,12 +225,12 @@ class Smoke:
             expect(self.req("POST", f"/api/v1/models/model/update?id={MODEL}",
                             self.admin, json=form), 200, "model update")
 
-    def step_user(self):
-        data = self.sign_in_or_up(USER)
-        self.user = data["token"]
-        if data.get("role") != "user":
-            check(data.get("role") == "pending",
-                  f"{USER[1]} has role {data.get('role')!r}")
+    def account(self, who):
+        """Signs who in or up (sign_in_or_up) and, when the account is
+        pending, has the admin make it a user.  Returns the auths JSON
+        with the role it has now."""
+        data = self.sign_in_or_up(who)
+        if data.get("role") == "pending":
             expect(self.req("POST", f"/api/v1/users/{data['id']}/update",
                             self.admin, json={
                                 "role": "user", "name": data["name"],
@@ -239,6 +239,14 @@ class Smoke:
                                     data.get("profile_image_url") or
                                     "/user.png"}),
                    200, "activate the user")
+            data["role"] = "user"
+        return data
+
+    def step_user(self):
+        data = self.account(USER)
+        check(data.get("role") == "user", f"{USER[1]} has role "
+              f"{data.get('role')!r}")
+        self.user = data["token"]
         me = expect(self.req("GET", "/api/v1/auths/", self.user), 200,
                     "GET /api/v1/auths/")
         check(me.get("role") == "user", f"role after activation: {me}")
@@ -323,10 +331,11 @@ class Smoke:
                     if len([t for t in got if t]) >= HANG_AFTER - 1:
                         break
             return f"{len(got)} events before the end"
-        except requests.exceptions.ConnectionError as e:
-            # requests reports a read timeout on a stream this way
-            raise StepFailed(f"chunks did not arrive while the stream was "
-                             f"open: {e.__class__.__name__}") from None
+        except (requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout) as e:
+            raise StepFailed(f"the first chunks did not arrive while the "
+                             f"stream was open (buffered?): "
+                             f"{e.__class__.__name__}") from None
         finally:
             self.fake.set(hang_after_chunks=None)
 
