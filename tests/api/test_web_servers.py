@@ -18,8 +18,9 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+import requests
 
-from conftest import ENGINES, REPO_ROOT, _StackFactory
+from conftest import ENGINES, REPO_ROOT, _StackFactory, _free_port
 from fakes import fake_provider  # noqa: F401
 from helpers import connect_providers
 
@@ -244,6 +245,20 @@ def test_routing(web_stack, path):
         assert r.content != INDEX.encode(), path
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("server", WEB_SERVERS)
+def test_without_frontend(make_stack, server, engine):
+    """Without FRONTEND_DIR the API is the same; any other path is a 404
+    (cwebui's JSON behind lighttpd, the web server's own behind nginx and
+    Apache), never a redirection loop."""
+    s = make_stack(engine, WEB_SERVER=server)
+    for path in ("/", "/auth", "/c/abc", "/_app/x.js", "/static/x.png"):
+        assert s.get(path).status_code == 404, path
+    r = s.get("/api/v1/nonexistent")
+    assert r.status_code == 404 and r.json() == {"detail": "Not Found"}
+    assert s.get("/health").json() == {"status": True}
+
+
 def test_authorization_and_body_reach_cwebui(web_stack, web_users):
     """The Authorization header through FastCGI, and a 2 MB request body,
     plain and chunked, stored whole."""
@@ -258,3 +273,56 @@ def test_authorization_and_body_reach_cwebui(web_stack, web_users):
                            headers={"Content-Type": "application/json"})
         assert r.status_code == 200, r.text[:300]
         assert r.json()["chat"]["messages"][0]["content"] == big
+
+
+# -- the shipped lighttpd snippet --------------------------------------------
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_shipped_lighttpd_snippet(make_stack, tmp_path, engine):
+    """run-stack's lighttpd runs lighttpd.conf.in; this runs the shipped
+    lighttpd-cwebui.conf (sockets and frontend pointed at a stack's) in a
+    second lighttpd and passes the smoke suite through it."""
+    front = tmp_path / "frontend"
+    front.mkdir()
+    (front / "index.html").write_text(INDEX)
+    s = make_stack(engine, FRONTEND_DIR=str(front))
+    snippet = (REPO_ROOT / "fcgi-conf" / "lighttpd-cwebui.conf").read_text()
+    for old, new in (("/run/cwebui/fcgi.sock", s.run_dir / "cwebui.sock"),
+                     ("/run/cwebui/streamd.sock",
+                      s.run_dir / "cwebui-streamd.sock"),
+                     ("/usr/share/cwebui/frontend", front)):
+        assert old in snippet, old
+        snippet = snippet.replace(old, str(new))
+    (tmp_path / "cwebui.conf").write_text(snippet)
+    (tmp_path / "upload").mkdir()
+    port = _free_port()
+    conf = tmp_path / "lighttpd.conf"
+    conf.write_text(f'server.bind = "127.0.0.1"\nserver.port = {port}\n'
+                    f'server.document-root = "{front}"\n'
+                    f'server.upload-dirs = ( "{tmp_path}/upload" )\n'
+                    f'include "{tmp_path}/cwebui.conf"\n')
+    p = subprocess.run(["lighttpd", "-tt", "-f", str(conf)],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    httpd = subprocess.Popen(["lighttpd", "-D", "-f", str(conf)],
+                             stdin=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        Smoke(url, False, 20).poll(
+            lambda: httpd.poll() is not None or _answers(url),
+            "the lighttpd with the snippet never answered")
+        assert httpd.poll() is None, "lighttpd exited"
+        out = run_smoke(SimpleNamespace(url=url))
+        assert out.splitlines()[-1] == "10 passed, 0 failed"
+        r = requests.get(url + "/c/abc", timeout=10)
+        assert r.status_code == 200 and r.text == INDEX
+    finally:
+        httpd.terminate()
+        httpd.wait(10)
+
+
+def _answers(url):
+    try:
+        return requests.get(url + "/health", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
