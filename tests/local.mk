@@ -76,6 +76,7 @@ tests_unit_t_siosrv_LDADD = $(CODEC_LIBS) $(UNIT_LDADD) $(EVENT_LIBS)
 
 EXTRA_DIST += tests/README.md tests/unit/README.md tests/unit/tap.h tests/fuzz tests/api tests/fake tests/routes tests/schema tests/pg tests/bench \
 	tests/install-deps tests/packages.txt
+EXTRA_DIST += tests/smoke
 EXTRA_DIST += tests/js/README.md tests/js/package.json tests/js/package-lock.json \
 	tests/js/run.mjs tests/js/sio_smoke.mjs tests/js/sio_upgrade.mjs
 

@@ -37,6 +37,9 @@ stacks' logs; a test during which a stack died fails.
 
 CWEBUI_BUILDDIR (default the repository root) selects the build;
 CWEBUI_TEST_ENGINES="sqlite" (or "pg") runs one engine only.
+WEB_SERVER (lighttpd, nginx or apache; run-stack's variable) picks the web
+server in front: per stack through make_stack(engine, WEB_SERVER=...) or
+stack_env, or for every stack from pytest's own environment.
 """
 
 import json
