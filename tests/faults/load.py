@@ -26,6 +26,8 @@ import threading
 import time
 
 OPS = ("signin", "chats", "save", "models")
+# the default mix: sign-ins (a slow password hash) less often than the rest
+MIX = ("signin", "chats", "chats", "save", "save", "save", "models")
 
 
 class Outcome:
@@ -106,7 +108,7 @@ def _doc(marker):
 class Load:
     """Threads sending the mix to stack as account until stop()."""
 
-    def __init__(self, stack, account, threads=4, mix=OPS, timeout=20,
+    def __init__(self, stack, account, threads=4, mix=MIX, timeout=20,
                  pause=0.005):
         self.stack = stack
         self.account = account
