@@ -10,6 +10,7 @@ struct db {
 	enum db_engine		 engine;
 	const struct db_driver	*drv;
 	void			*conn;
+	int			 unavailable;	/* see db_unavailable() */
 };
 
 static const struct db_driver *const db_drivers[DB__MAX] = {
@@ -93,35 +94,60 @@ db_engine(const struct db *db)
 	return db->engine;
 }
 
+/* Records a failure of the database itself; callers see ERR_DB. */
+static enum err
+db_result(struct db *db, enum err e)
+{
+	if (e != ERR_UNAVAIL)
+		return e;
+	db->unavailable = 1;
+	return ERR_DB;
+}
+
 enum err
 db_query(struct db *db, struct arena *a, struct db_res **out,
     const char *sql, int n, const struct db_val *v)
 {
-	return db->drv->query(db->conn, a, out, sql, n, v);
+	return db_result(db, db->drv->query(db->conn, a, out, sql, n, v));
 }
 
 enum err
 db_exec_script(struct db *db, const char *sql)
 {
-	return db->drv->exec_script(db->conn, sql);
+	return db_result(db, db->drv->exec_script(db->conn, sql));
+}
+
+enum err
+db_ping(struct db *db)
+{
+	db->unavailable = 0;
+	if (db->drv->ping == NULL)
+		return ERR_OK;
+	return db_result(db, db->drv->ping(db->conn));
+}
+
+int
+db_unavailable(const struct db *db)
+{
+	return db->unavailable;
 }
 
 enum err
 db_begin(struct db *db)
 {
-	return db->drv->exec_script(db->conn, db->drv->begin_sql);
+	return db_exec_script(db, db->drv->begin_sql);
 }
 
 enum err
 db_commit(struct db *db)
 {
-	return db->drv->exec_script(db->conn, "COMMIT");
+	return db_exec_script(db, "COMMIT");
 }
 
 void
 db_rollback(struct db *db)
 {
-	(void)db->drv->exec_script(db->conn, "ROLLBACK");
+	(void)db_exec_script(db, "ROLLBACK");
 }
 
 struct db_res *

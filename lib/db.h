@@ -54,19 +54,34 @@ struct db_res {
 enum err db_url_parse(const char *url, enum db_engine *eng, char **target);
 
 /* Connects. Returns ERR_OK and a connection in *out (free with db_close()),
- * or ERR_DB with the cause logged. */
+ * or ERR_DB with the cause logged. A PostgreSQL connection attempt gives up
+ * after connect_timeout (5 s unless the URL sets it); TCP keep-alives are on
+ * so a vanished server host is noticed. */
 enum err db_open(const char *url, struct db **out);
 void	 db_close(struct db *db);
 enum db_engine db_engine(const struct db *db);
 
 /* Runs one statement with n bound values. When out is not NULL the rows are
  * returned in *out, owned by a. Returns ERR_OK, ERR_EXISTS on a unique
- * violation, or ERR_DB (cause logged). */
+ * violation, or ERR_DB (cause logged). A lost connection is never
+ * re-opened here, so the statements of one request never straddle two
+ * connections: that is db_ping()'s job, between requests. */
 enum err db_query(struct db *db, struct arena *a, struct db_res **out,
 	    const char *sql, int n, const struct db_val *v);
 
 /* Runs a script of several statements without parameters (schema DDL). */
 enum err db_exec_script(struct db *db, const char *sql);
+
+/* Readies the connection for the next request: notices a PostgreSQL
+ * connection that the server closed while it was idle and reconnects (no
+ * longer than connect_timeout), and clears db_unavailable(). Returns ERR_OK,
+ * or ERR_DB (cause logged) when the database cannot be reached. */
+enum err db_ping(struct db *db);
+/* Returns 1 when, since the last db_ping(), a statement failed because the
+ * database could not be reached (PostgreSQL: the connection is lost or the
+ * server is shutting down) or stayed locked past the busy timeout (SQLite),
+ * so the failure is the database's, not the request's; else 0. */
+int	 db_unavailable(const struct db *db);
 
 enum err db_begin(struct db *db);
 enum err db_commit(struct db *db);

@@ -1,4 +1,5 @@
 /* db_pg.c: the PostgreSQL driver (libpq), text protocol, PQexecParams. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,18 +12,33 @@
 
 #define PG_MAX_PARAMS	65535	/* the protocol's limit */
 
+/* Settings given before the URL, which may override them: a bounded
+ * connection attempt, keep-alives, and an encoding that PQreset() keeps. */
+static const char *const pg_keys[] = {
+	"connect_timeout", "keepalives", "keepalives_idle",
+	"keepalives_interval", "keepalives_count", "client_encoding",
+	"dbname", NULL
+};
+static const char *const pg_defaults[] = {
+	"5", "1", "30", "10", "3", "UTF8"
+};
+
 static enum err
 pg_open(const char *target, void **conn)
 {
-	PGconn *c = PQconnectdb(target);
+	const char *vals[sizeof(pg_keys) / sizeof(pg_keys[0])];
+	PGconn *c;
 
+	memcpy(vals, pg_defaults, sizeof(pg_defaults));
+	vals[sizeof(pg_defaults) / sizeof(pg_defaults[0])] = target;
+	vals[sizeof(vals) / sizeof(vals[0]) - 1] = NULL;
+	c = PQconnectdbParams(pg_keys, vals, 1);
 	if (PQstatus(c) != CONNECTION_OK) {
 		log_error("could not connect to postgresql: %s",
 		    PQerrorMessage(c));
 		PQfinish(c);
 		return ERR_DB;
 	}
-	PQsetClientEncoding(c, "UTF8");
 	*conn = c;
 	return ERR_OK;
 }
@@ -33,7 +49,9 @@ pg_close(void *conn)
 	PQfinish(conn);
 }
 
-/* Maps a failed result to an error, logging the cause. */
+/* Maps a failed result to an error, logging the cause: ERR_UNAVAIL when
+ * the connection is gone or the server refuses work (class 08, connection
+ * exception; 57P01-57P03, shutting down or not ready). */
 static enum err
 pg_fail(PGconn *c, PGresult *res, const char *sql)
 {
@@ -43,17 +61,31 @@ pg_fail(PGconn *c, PGresult *res, const char *sql)
 		return ERR_EXISTS;
 	log_error("postgresql query failed: %s; query: %.200s",
 	    res ? PQresultErrorMessage(res) : PQerrorMessage(c), sql);
+	if (PQstatus(c) != CONNECTION_OK || (state != NULL &&
+	    (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)))
+		return ERR_UNAVAIL;
 	return ERR_DB;
 }
 
-/* Reconnects once when the server went away between requests. */
-static void
-pg_check(PGconn *c)
+/* Between requests: a server that went away while the connection was idle
+ * left its farewell and an end of file to read, which turn the connection
+ * bad; a bad connection is reset (bounded by connect_timeout). */
+static enum err
+pg_ping(void *conn)
 {
-	if (PQstatus(c) != CONNECTION_OK) {
-		log_warn("postgresql connection lost, reconnecting");
-		PQreset(c);
-	}
+	PGconn *c = conn;
+	struct pollfd p = { PQsocket(c), POLLIN, 0 };
+
+	if (PQstatus(c) == CONNECTION_OK && p.fd >= 0 && poll(&p, 1, 0) > 0)
+		(void)PQconsumeInput(c);
+	if (PQstatus(c) == CONNECTION_OK)
+		return ERR_OK;
+	log_warn("postgresql connection lost, reconnecting");
+	PQreset(c);
+	if (PQstatus(c) == CONNECTION_OK)
+		return ERR_OK;
+	log_error("could not reconnect to postgresql: %s", PQerrorMessage(c));
+	return ERR_UNAVAIL;
 }
 
 static void
@@ -110,7 +142,6 @@ pg_query(void *conn, struct arena *a, struct db_res **out,
 			break;
 		}
 	}
-	pg_check(c);
 	res = PQexecParams(c, sql, n, NULL, vals, NULL, NULL, 0);
 	switch (PQresultStatus(res)) {
 	case PGRES_TUPLES_OK:
@@ -134,7 +165,6 @@ pg_exec_script(void *conn, const char *sql)
 	PGresult *res;
 	enum err e = ERR_OK;
 
-	pg_check(c);
 	res = PQexec(c, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -148,5 +178,6 @@ const struct db_driver db_pg_driver = {
 	.close = pg_close,
 	.query = pg_query,
 	.exec_script = pg_exec_script,
+	.ping = pg_ping,
 	.begin_sql = "BEGIN",
 };

@@ -42,6 +42,14 @@ sq_close(void *conn)
 	sqlite3_close(conn);
 }
 
+/* Returns ERR_UNAVAIL for a lock held past the busy timeout. */
+static enum err
+sq_busy(int rc)
+{
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ?
+	    ERR_UNAVAIL : ERR_DB;
+}
+
 static enum err
 sq_fail(sqlite3 *c, int rc, const char *sql)
 {
@@ -49,7 +57,7 @@ sq_fail(sqlite3 *c, int rc, const char *sql)
 		return ERR_EXISTS;
 	log_error("sqlite query failed: %s; query: %.200s",
 	    sqlite3_errmsg(c), sql);
-	return ERR_DB;
+	return sq_busy(rc);
 }
 
 /* Rewrites $N placeholders outside string literals and quoted names. */
@@ -170,7 +178,8 @@ sq_exec_script(void *conn, const char *sql)
 		log_error("sqlite script failed: %s; script: %.200s",
 		    msg ? msg : sqlite3_errstr(rc), sql);
 		sqlite3_free(msg);
-		return rc == SQLITE_CONSTRAINT_UNIQUE ? ERR_EXISTS : ERR_DB;
+		return rc == SQLITE_CONSTRAINT_UNIQUE ? ERR_EXISTS :
+		    sq_busy(rc);
 	}
 	return ERR_OK;
 }

@@ -11,6 +11,7 @@ static const char *const err_names[ERR__MAX] = {
 	[ERR_TOOBIG] = "too large",
 	[ERR_REVISION] = "unexpected schema revision",
 	[ERR_CRYPTO] = "cryptographic failure",
+	[ERR_UNAVAIL] = "database unavailable",
 };
 
 const char *

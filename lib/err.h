@@ -14,6 +14,7 @@ enum err {
 	ERR_TOOBIG,	/* input is larger than allowed */
 	ERR_REVISION,	/* the database is at another schema revision */
 	ERR_CRYPTO,	/* hashing, signing or randomness failed */
+	ERR_UNAVAIL,	/* the database cannot be reached or stays locked */
 	ERR__MAX
 };
 

@@ -107,3 +107,13 @@ EXTRA_PROGRAMS = tests/bench/fcgi_echo
 tests_bench_fcgi_echo_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS)
 tests_bench_fcgi_echo_LDADD = $(FCGI_LIBS)
 CLEANFILES += tests/bench/fcgi_echo
+
+# make check-faults: the fault tests (tests/faults: workers killed, the
+# database restarted or locked, slow and hostile clients ...) on both
+# engines; the figures go to faults-report.txt. Run after make check.
+check-faults: all
+	CWEBUI_BUILDDIR=$(abs_builddir) CWEBUI_SRCDIR=$(abs_srcdir) \
+		$(SHELL) $(srcdir)/tests/faults/run
+.PHONY: check-faults
+EXTRA_DIST += tests/faults
+CLEANFILES += faults-report.txt

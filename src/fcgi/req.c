@@ -13,6 +13,7 @@
 #include "b64.h"
 #include "buf.h"
 #include "conf.h"
+#include "db.h"
 #include "handoff.h"
 #include "ikey.h"
 #include "json.h"
@@ -251,6 +252,11 @@ resp_raw(struct req *r, int status, const char *ctype, const void *body,
 {
 	FCGX_Request *fr = r->io;
 
+	/* an error answer that follows a failure of the database itself is
+	 * the database's: 503 {"detail"}, whatever the handler made of it */
+	if (status >= 400 && status != 503 && r->db != NULL &&
+	    db_unavailable(r->db))
+		return resp_error(r, 503, MSG_DB_UNAVAILABLE);
 	r->status = status;
 	FCGX_FPrintF(fr->out, "Status: %d %s\r\n", status, status_text(status));
 	if (ctype != NULL)

@@ -85,7 +85,9 @@ int	 resp_invalid(struct req *r, const char *field, const char *type,
 /* Writes Starlette's plain-text 500 for an error the Python handler would
  * not have caught; logs "what: cause" with the request id when e is set. */
 int	 resp_internal(struct req *r, const char *what, enum err e);
-/* Writes a body of the given type. Returns status. */
+/* Writes a body of the given type. Returns status. An error status (400 or
+ * more) written after the database itself failed during this request
+ * (db_unavailable()) is written as 503 {"detail": MSG_DB_UNAVAILABLE}. */
 int	 resp_raw(struct req *r, int status, const char *ctype,
 	    const void *body, size_t len);
 /* Writes 200 with the hand-off h for cwebui-streamd (handoff.h).
@@ -122,5 +124,7 @@ enum err req_read_body(struct req *r, size_t max);
 #define MSG_INVALID_TOKEN	"Your session has expired or the token is invalid. Please sign in again."
 #define MSG_NOT_AUTHENTICATED	"Not authenticated"
 #define MSG_DEFAULT		"Something went wrong :/"
+/* Python has no answer of its own for this (SQLAlchemy's error is a 500) */
+#define MSG_DB_UNAVAILABLE	"The database is unavailable. Please try again later."
 
 #endif

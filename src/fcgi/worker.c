@@ -108,13 +108,15 @@ worker_request_id(char out[17])
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
-/* Opens the database lazily so a worker survives a database restart. */
+/* Opens the database lazily and readies it for a request (db_ping()), so
+ * a worker survives a database restart. Returns NULL, leaving *db as it
+ * is, while the database cannot be reached. */
 static struct db *
-worker_db(struct db *db, const char *url)
+worker_db(struct db **db, const char *url)
 {
-	if (db == NULL && db_open(url, &db) != ERR_OK)
+	if (*db == NULL && db_open(url, db) != ERR_OK)
 		return NULL;
-	return db;
+	return db_ping(*db) == ERR_OK ? *db : NULL;
 }
 
 int
@@ -141,9 +143,9 @@ worker_run(const struct worker_opts *o)
 		if (r.method == NULL)
 			r.method = "GET";
 		buf_on_arena(&r.out_headers, a);
-		if ((r.db = db = worker_db(db, o->database_url)) == NULL) {
+		if ((r.db = worker_db(&db, o->database_url)) == NULL) {
 			worker_uri(&r);
-			resp_error(&r, 500, MSG_DEFAULT);
+			resp_error(&r, 503, MSG_DB_UNAVAILABLE);
 		} else
 			worker_serve(&r, o);
 		log_info("%s %s %d %.1fms %s %s", r.method,
