@@ -106,3 +106,18 @@ EXTRA_PROGRAMS = tests/bench/fcgi_echo
 tests_bench_fcgi_echo_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS)
 tests_bench_fcgi_echo_LDADD = $(FCGI_LIBS)
 CLEANFILES += tests/bench/fcgi_echo
+
+# make check-unit: the C unit tests alone (the Debian package build runs
+# them; the black-box tests need servers a build chroot does not have).
+check-unit: all
+	$(MAKE) $(AM_MAKEFLAGS) $(check_PROGRAMS)
+	$(MAKE) $(AM_MAKEFLAGS) check-TESTS
+
+# make check-package: builds the Debian package in a throwaway clone,
+# lints, installs, starts and tests it, then purges it (as root; see
+# tests/pkg/README.md).
+check-package:
+	CWEBUI_SRCDIR=$(abs_srcdir) $(SHELL) $(srcdir)/tests/pkg/run
+
+.PHONY: check-unit check-package
+EXTRA_DIST += tests/pkg
