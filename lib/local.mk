@@ -54,6 +54,7 @@ nodist_lib_libcwebui_a_SOURCES = lib/schema_sql.c
 
 # The schema SQL of each engine, embedded as C strings.
 lib/schema_sql.c: $(srcdir)/db/sqlite/schema.sql $(srcdir)/db/postgres/schema.sql $(srcdir)/db/embed.sh
+	@$(MKDIR_P) lib
 	$(AM_V_GEN)$(SHELL) $(srcdir)/db/embed.sh $(srcdir)/db/sqlite/schema.sql \
 		$(srcdir)/db/postgres/schema.sql > $@.tmp && mv $@.tmp $@
 BUILT_SOURCES += lib/schema_sql.c
@@ -63,3 +64,4 @@ EXTRA_DIST += db/sqlite/schema.sql db/postgres/schema.sql db/embed.sh
 CWEBUI_LIBS = lib/libcwebui.a $(JSONC_LIBS) $(PQ_LIBS) $(SQLITE_LIBS) \
 	$(JWT_LIBS) $(CRYPT_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) $(YAML_LIBS) -lm
 dist_man_MANS += lib/cwebui.7
+dist_man_MANS += lib/cwebui.env.5

@@ -117,3 +117,18 @@ check-faults: all
 .PHONY: check-faults
 EXTRA_DIST += tests/faults
 CLEANFILES += faults-report.txt
+
+# make check-unit: the C unit tests alone (the Debian package build runs
+# them; the black-box tests need servers a build chroot does not have).
+check-unit: all
+	$(MAKE) $(AM_MAKEFLAGS) $(check_PROGRAMS)
+	$(MAKE) $(AM_MAKEFLAGS) check-TESTS
+
+# make check-package: builds the Debian package in a throwaway clone,
+# lints, installs, starts and tests it, then purges it (as root; see
+# tests/pkg/README.md).
+check-package:
+	CWEBUI_SRCDIR=$(abs_srcdir) $(SHELL) $(srcdir)/tests/pkg/run
+
+.PHONY: check-unit check-package
+EXTRA_DIST += tests/pkg
