@@ -1,8 +1,11 @@
 /* t_req.c: the text helpers of cwebui-fcgi's request adapter (req.c):
- * pydantic's lax int of a query parameter and percent-decoding. */
+ * pydantic's lax int of a query parameter and percent-decoding; and the
+ * int fields of a JSON body (body.c). */
 #include <limits.h>
 #include <string.h>
 
+#include "body.h"
+#include "json.h"
 #include "mem.h"
 #include "req.h"
 #include "tap.h"
@@ -42,10 +45,45 @@ test_urldecode(void)
 	arena_free(a);
 }
 
+/* body_check() of an int field given a JSON number. */
+static long long
+body_int_of(struct arena *a, const char *text, int *bad)
+{
+	static const struct body_spec spec[] = {
+		{ "n", BODY_INT, 0, NULL, NULL }
+	};
+	json_object *o = json_on_arena(a, json_parse(text, strlen(text)));
+	json_object *errs = json_on_arena(a, json_object_new_array());
+	json_object *loc = json_on_arena(a, json_object_new_array());
+	json_object *vals[1] = { NULL };
+
+	*bad = body_check(a, errs, loc, o, spec, 1, vals);
+	return vals[0] != NULL ? json_object_get_int64(vals[0]) : 0;
+}
+
+static void
+test_body_int(void)
+{
+	struct arena *a = arena_new();
+	int bad;
+
+	ok(body_int_of(a, "{\"n\": 2.0}", &bad) == 2 && bad == 0,
+	    "integral float is an int");
+	body_int_of(a, "{\"n\": 2.5}", &bad);
+	ok(bad == 1, "a fraction is an error");
+	/* found by fuzz_body: the cast of 2e300 was undefined */
+	ok(body_int_of(a, "{\"n\": 2e300}", &bad) == LLONG_MAX && bad == 0,
+	    "huge float saturates");
+	ok(body_int_of(a, "{\"n\": -2e300}", &bad) == LLONG_MIN && bad == 0,
+	    "huge negative float saturates");
+	arena_free(a);
+}
+
 int
 main(void)
 {
 	test_parse_int();
+	test_body_int();
 	test_urldecode();
 	return done_testing();
 }
