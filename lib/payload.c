@@ -4,6 +4,7 @@
 #define _DEFAULT_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,9 +337,18 @@ payload_cast(json_object *v, enum cast c)
 		if (json_object_is_type(v, json_type_int) ||
 		    json_object_is_type(v, json_type_boolean))
 			return json_object_new_int64(json_object_get_int64(v));
-		if (json_object_is_type(v, json_type_double))
+		if (json_object_is_type(v, json_type_double)) {
+			/* Python's int() raises for inf and nan; past long
+			 * long it has big ints: saturated here (the cast
+			 * would be undefined; found by fuzz_body) */
+			d = json_object_get_double(v);
+			if (d != d || d - d != 0)
+				return NULL;
 			return json_object_new_int64(
-			    (long long)json_object_get_double(v));
+			    d >= 9223372036854775808.0 ? LLONG_MAX :
+			    d < -9223372036854775808.0 ? LLONG_MIN :
+			    (long long)d);
+		}
 		return NULL;
 	case C_STR:
 		if (json_object_is_type(v, json_type_string))
