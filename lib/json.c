@@ -193,6 +193,10 @@ json_str_or_null(const char *s)
 void
 json_merge(json_object *dst, json_object *src)
 {
+	/* json-c's foreach would read the member table of a non-object */
+	if (!json_object_is_type(dst, json_type_object) ||
+	    !json_object_is_type(src, json_type_object))
+		return;
 	json_object_object_foreach(src, k, v) {
 		json_object *d = json_get(dst, k);
 

@@ -65,7 +65,8 @@ int	 json_double_ll(double d, long long *out);
 json_object *json_str_or_null(const char *s);
 
 /* Deep-merges src into dst (objects merge key by key, anything else is
- * replaced); src is not changed. */
+ * replaced); src is not changed, but dst may share src's members. Does
+ * nothing unless both are objects. */
 void	 json_merge(json_object *dst, json_object *src);
 
 /* Returns the value at a dotted path ("ui.enable_signup") or NULL. Borrowed. */

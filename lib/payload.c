@@ -4,6 +4,8 @@
 #define _DEFAULT_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,9 +339,16 @@ payload_cast(json_object *v, enum cast c)
 		if (json_object_is_type(v, json_type_int) ||
 		    json_object_is_type(v, json_type_boolean))
 			return json_object_new_int64(json_object_get_int64(v));
-		if (json_object_is_type(v, json_type_double) &&
-		    json_double_ll(json_object_get_double(v), &ll))
+		if (json_object_is_type(v, json_type_double)) {
+			/* Python's int() raises for inf and nan; past long
+			 * long it has big ints: saturated here */
+			d = json_object_get_double(v);
+			if (!isfinite(d))
+				return NULL;
+			if (!json_double_ll(d, &ll))
+				ll = d > 0 ? LLONG_MAX : LLONG_MIN;
 			return json_object_new_int64(ll);
+		}
 		return NULL;
 	case C_STR:
 		if (json_object_is_type(v, json_type_string))

@@ -73,6 +73,16 @@ tests_unit_t_siosrv_SOURCES = tests/unit/t_siosrv.c src/streamd/siosrv.c \
 tests_unit_t_siosrv_CFLAGS = $(UNIT_CFLAGS) $(EVENT_CFLAGS) \
 	-I$(srcdir)/src/streamd
 tests_unit_t_siosrv_LDADD = $(CODEC_LIBS) $(UNIT_LDADD) $(EVENT_LIBS)
+# req.c's text helpers (lax int, percent-decoding) and body.c, with libfcgi
+check_PROGRAMS += tests/unit/t_req
+TESTS += tests/unit/t_req
+tests_unit_t_req_SOURCES = tests/unit/t_req.c src/fcgi/req.c src/fcgi/body.c
+tests_unit_t_req_CFLAGS = $(UNIT_CFLAGS) $(FCGI_CFLAGS) -I$(srcdir)/src/fcgi
+tests_unit_t_req_LDADD = $(UNIT_LDADD) $(FCGI_LIBS)
+check_PROGRAMS += tests/unit/t_payload
+TESTS += tests/unit/t_payload
+tests_unit_t_payload_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_payload_LDADD = $(UNIT_LDADD)
 
 EXTRA_DIST += tests/README.md tests/unit/README.md tests/unit/tap.h tests/fuzz tests/api tests/fake tests/routes tests/schema tests/pg tests/bench \
 	tests/install-deps tests/packages.txt

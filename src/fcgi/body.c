@@ -1,4 +1,6 @@
 /* body.c: string fields of a JSON request body, as pydantic reads them. */
+#include <limits.h>
+#include <math.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -75,8 +77,11 @@ body_int(json_object *v, long long *out)
 		return NULL;
 	case json_type_double:
 		d = json_object_get_double(v);
-		if (!json_double_ll(d, out) || d != (double)*out)
+		if (!isfinite(d) || d != floor(d))
 			return "int_from_float";
+		/* integral past long long: saturated as req_parse_int() does */
+		if (!json_double_ll(d, out))
+			*out = d > 0 ? LLONG_MAX : LLONG_MIN;
 		return NULL;
 	case json_type_string:
 		return req_parse_int(json_object_get_string(v), 0, out) == 0 ?

@@ -353,7 +353,7 @@ int
 req_parse_int(const char *s, long long def, long long *out)
 {
 	const char *p, *end;
-	long long v = 0;
+	unsigned long long v = 0, lim = LLONG_MAX;
 	int neg = 0, digits = 0;
 
 	if (s == NULL) {
@@ -367,15 +367,18 @@ req_parse_int(const char *s, long long def, long long *out)
 		;
 	if (p < end && (*p == '+' || *p == '-'))
 		neg = *p++ == '-';
+	/* LLONG_MIN is one further than LLONG_MAX (found by fuzz_body) */
+	if (neg)
+		lim = (unsigned long long)LLONG_MAX + 1;
 	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
-		v = v > (LLONG_MAX - (*p - '0')) / 10 ? LLONG_MAX :
-		    v * 10 + (*p - '0');
+		v = v > (lim - (unsigned)(*p - '0')) / 10 ? lim :
+		    v * 10 + (unsigned)(*p - '0');
 	if (p < end && *p == '.' && digits > 0)
 		for (p++; p < end && *p == '0'; p++)
 			;
 	if (digits == 0 || p != end)
 		return -1;
-	*out = neg ? -v : v;
+	*out = !neg ? (long long)v : v == lim ? LLONG_MIN : -(long long)v;
 	return 0;
 }
 

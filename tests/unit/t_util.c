@@ -104,6 +104,14 @@ test_json(void)
 	is_str(json_get_str(o, "x"), "/y", "slashes are not escaped");
 	is_str(json_text(json_get(o, "x")), "\"/y\"", "no slash escape");
 	json_object_put(d);
+	/* found by fuzz_body: a string src read json-c's member table */
+	d = json_object_new_string("5");
+	json_merge(o, d);
+	json_merge(d, o);
+	json_merge(o, NULL);
+	is_str(json_get_str(o, "x"), "/y", "merge of a non-object changes nothing");
+	is_str(json_object_get_string(d), "5", "merge into a non-object neither");
+	json_object_put(d);
 	json_object_put(o);
 }
 
