@@ -87,3 +87,19 @@ done:
 	arena_free(a);
 	return e;
 }
+
+enum err
+schema_state(struct db *db, long long *ntables, char *rev, size_t len)
+{
+	struct arena *a = arena_new();
+	struct db_res *res;
+	enum err e;
+
+	*ntables = 0;
+	rev[0] = '\0';
+	e = DBQ0(db, a, &res, schema_count_sql[db_engine(db)]);
+	if (e == ERR_OK && (*ntables = db_cell_int(res, 0, 0)) > 0)
+		e = schema_revision(db, a, rev, len);
+	arena_free(a);
+	return e;
+}

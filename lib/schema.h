@@ -21,4 +21,10 @@ extern const char *const schema_sql[DB__MAX];
  * when the schema was created now. */
 enum err schema_migrate(struct db *db, int *created, char *why, size_t whylen);
 
+/* Reads, writing nothing, how many tables db holds into *ntables and its
+ * alembic revision into rev ("" when there is no alembic_version row).
+ * Returns ERR_OK or ERR_DB. */
+enum err schema_state(struct db *db, long long *ntables, char *rev,
+	    size_t len);
+
 #endif

@@ -73,10 +73,16 @@ setup_url_from_parts(void)
 enum err
 setup_paths(struct setup *st)
 {
+	setup_resolve(st);
+	return setup_mkdirs(st->data_dir);
+}
+
+void
+setup_resolve(struct setup *st)
+{
 	const char *dd = env_nonempty("DATA_DIR");
 	const char *url = env_nonempty("DATABASE_URL");
 	char cwd[PATH_MAX];
-	enum err e;
 
 	memset(st, 0, sizeof(*st));
 	if (dd == NULL)
@@ -88,8 +94,6 @@ setup_paths(struct setup *st)
 		st->data_dir = b.p;
 	} else
 		st->data_dir = xstrdup(dd);
-	if ((e = setup_mkdirs(st->data_dir)) != ERR_OK)
-		return e;
 	if (url != NULL)
 		st->database_url = xstrdup(url);
 	else if ((st->database_url = setup_url_from_parts()) == NULL) {
@@ -98,7 +102,6 @@ setup_paths(struct setup *st)
 		buf_printf(&b, "sqlite:///%s/webui.db", st->data_dir);
 		st->database_url = b.p;
 	}
-	return ERR_OK;
 }
 
 void

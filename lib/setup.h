@@ -20,8 +20,13 @@ enum err setup_init(struct setup *st);
 /* Frees the strings of st. */
 void	 setup_free(struct setup *st);
 
-/* Resolves DATA_DIR and DATABASE_URL only (no database access). */
+/* Resolves DATA_DIR and DATABASE_URL only (no database access) and makes
+ * DATA_DIR. */
 enum err setup_paths(struct setup *st);
+
+/* Fills data_dir and database_url of st as setup_paths() does, touching
+ * nothing on disk (the other fields are zeroed; setup_free() frees). */
+void	 setup_resolve(struct setup *st);
 
 /* mkdir -p path with mode 0750 for the parts it creates. ERR_IO (logged)
  * when one cannot be made. */
