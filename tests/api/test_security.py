@@ -17,8 +17,7 @@ def test_nosniff_on_every_response(stack):
         assert r.headers.get("X-Content-Type-Options") == "nosniff", path
 
 
-def test_svg_avatar_is_never_served_as_svg(stack):
-    users = create_users(stack, "sec")
+def test_svg_avatar_is_never_served_as_svg(stack, users):
     url = "data:image/svg+xml;base64," + base64.b64encode(SVG).decode()
     stack.sql('UPDATE "user" SET profile_image_url = ? WHERE id = ?',
               (url, users.user.id))
@@ -92,11 +91,10 @@ def test_forwarded_host_does_not_steer_redirects(stack):
 
 
 
-def test_bytes_that_are_not_utf8_never_reach_the_database(stack):
+def test_bytes_that_are_not_utf8_never_reach_the_database(stack, users):
     """%FF in a path or query reads as U+FFFD, as Python's unquote() does:
     a clean 'not found' or an empty result, never a driver error. Sent
     straight to cwebui-fcgi: web servers may refuse such paths first."""
-    users = create_users(stack, "utf")
     sock = str(stack.run_dir / "cwebui.sock")
 
     def get(path, token):
