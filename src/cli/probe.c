@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "bus.h"
+#include "clock.h"
 #include "fcgirec.h"
 #include "http1.h"
 #include "probe.h"
@@ -94,12 +95,14 @@ probe_connect(const char *spec, char *why, size_t n)
 }
 
 /* Sends req, then reads into out until done(out) says the answer is
- * complete, the peer closes, or PROBE_MAX. Returns 0 or -1. */
+ * complete, the peer closes, or PROBE_MAX; a peer that trickles bytes
+ * gets PROBE_TIMEOUT_MS for the whole answer. Returns 0 or -1. */
 static int
 probe_exchange(const char *spec, const struct buf *req, struct buf *out,
     int (*done)(const struct buf *), char *why, size_t n)
 {
 	char chunk[16384];
+	double until = clock_mono() + PROBE_TIMEOUT_MS / 1000.0;
 	size_t off = 0;
 	ssize_t r;
 	int fd;
@@ -126,6 +129,11 @@ probe_exchange(const char *spec, const struct buf *req, struct buf *out,
 			goto fail;
 		}
 		buf_append(out, chunk, (size_t)r);
+		if (!done(out) && clock_mono() > until) {
+			snprintf(why, n, "no whole answer from %s: timed out",
+			    spec);
+			goto fail;
+		}
 		if (out->len > PROBE_MAX) {
 			snprintf(why, n, "the answer of %s is too long", spec);
 			goto fail;

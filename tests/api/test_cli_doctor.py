@@ -233,9 +233,10 @@ def test_web_server(stack, tmp_path):
                 "answers", "passes /health to cwebui-fcgi")
 
 
-def serve_once(path, parts):
+def serve_once(path, parts, pause=0.2):
     """A stand-in for cwebui-streamd on the unix socket path: answers one
-    request with the byte strings of parts, written one at a time."""
+    request with the byte strings of parts, written one at a time, pause
+    seconds apart, until the client goes away."""
     import threading
     import time
     srv = socket.socket(socket.AF_UNIX)
@@ -249,9 +250,12 @@ def serve_once(path, parts):
             data = b""
             while b"\r\n\r\n" not in data:
                 data += conn.recv(4096)
-            for part in parts:
-                conn.sendall(part)
-                time.sleep(0.2)
+            try:
+                for part in parts:
+                    conn.sendall(part)
+                    time.sleep(pause)
+            except OSError:
+                pass
         srv.close()
     t = threading.Thread(target=run, daemon=True)
     t.start()
@@ -276,3 +280,15 @@ def test_streamd_chunked(stack, tmp_path):
     t.join(10)
     the_problem(rc, lines, "cwebui-streamd does not answer",
                 "malformed or incomplete chunked body")
+
+
+def test_streamd_trickle(stack, tmp_path):
+    """An answer that comes a byte at a time is given up after the probe's
+    time limit (5 s), not after the whole megabyte it may read."""
+    sock = str(tmp_path / "trickle.sock")
+    t = serve_once(sock, [b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"]
+                   + [b"x"] * 1000, pause=0.5)
+    rc, lines = doctor(stack, tmp_path, CWEBUI_STREAMD_LISTEN=sock)
+    the_problem(rc, lines, "cwebui-streamd does not answer",
+                "no whole answer", "timed out")
+    t.join(10)
