@@ -179,11 +179,16 @@ db_cell_int(const struct db_res *r, int row, int col)
 int
 db_cell_bool(const struct db_res *r, int row, int col)
 {
-	const char *s = db_cell(r, row, col);
+	return db_str_bool(db_cell(r, row, col));
+}
 
+int
+db_str_bool(const char *s)
+{
 	if (s == NULL)
 		return 0;
 	if (s[0] == 't' || s[0] == 'T')
 		return 1;
-	return strtoll(s, NULL, 10) != 0;
+	/* strtod: SQLite shows a REAL 1 as "1.0", 0.5 as "0.5" */
+	return strtod(s, NULL) != 0;
 }

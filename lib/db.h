@@ -93,6 +93,8 @@ const char *db_cell(const struct db_res *r, int row, int col);
 long long db_cell_int(const struct db_res *r, int row, int col);
 /* Returns 1 for true ("t", "true", "1" or any non-zero number), else 0. */
 int	 db_cell_bool(const struct db_res *r, int row, int col);
+/* The same reading of the text s of a boolean cell (NULL is 0). */
+int	 db_str_bool(const char *s);
 
 /* Convenience: db_query with the values given inline. */
 #define DBQ(db, a, out, sql, ...)					\

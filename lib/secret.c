@@ -30,8 +30,7 @@ secret_fail(char **out, enum err e, const char *fmt, ...)
 	return e;
 }
 
-/* Returns the malloc'd path of the key file. */
-static char *
+char *
 secret_path(const char *data_dir)
 {
 	struct buf	 b = BUF_INIT;

@@ -25,4 +25,8 @@
  * when no randomness is available. */
 enum err secret_load(const char *data_dir, char **out);
 
+/* Returns the path of the key file of step 3 above (WEBUI_SECRET_KEY_FILE
+ * or the default, relative to data_dir), malloc'd: the caller frees it. */
+char	*secret_path(const char *data_dir);
+
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "db.h"
 #include "mem.h"
@@ -26,15 +27,31 @@ cli_db(void)
 void
 cli_url_safe(const char *url, char *buf, size_t n)
 {
-	const char *scheme = strstr(url, "://"), *at, *colon;
+	const char *p = strstr(url, "://"), *end, *at, *colon, *v;
+	struct buf b = BUF_INIT;
 
-	at = scheme != NULL ? strchr(scheme + 3, '@') : NULL;
-	colon = at != NULL ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3))
-	    : NULL;
-	if (colon == NULL)
-		snprintf(buf, n, "%s", url);
-	else
-		snprintf(buf, n, "%.*s:***%s", (int)(colon - url), url, at);
+	p = p != NULL ? p + 3 : url;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	colon = at != NULL ? memchr(p, ':', (size_t)(at - p)) : NULL;
+	if (colon != NULL) {
+		buf_append(&b, url, (size_t)(colon - url));
+		buf_puts(&b, ":***");
+		p = at;
+	} else
+		p = url;
+	/* libpq also takes the password as a parameter: ?password=... */
+	while ((v = strstr(p, "password=")) != NULL) {
+		buf_append(&b, p, (size_t)(v - p) + 9);
+		p = v + 9;
+		if (v > url && (v[-1] == '?' || v[-1] == '&')) {
+			buf_puts(&b, "***");
+			p += strcspn(p, "&#");
+		}
+	}
+	buf_puts(&b, p);
+	snprintf(buf, n, "%s", buf_str(&b));
+	buf_free(&b);
 }
 
 /* migrate: creates the schema on an empty database, checks it otherwise. */

@@ -45,8 +45,9 @@ extern struct envfile cli_envfile;
  * NULL when that failed (the cause is logged). Close with db_close(). */
 struct db *cli_db(void);
 
-/* Writes url to buf (size n) with the password of a postgresql:// URL
- * replaced by "***", for messages. */
+/* Writes url to buf (size n, truncated to fit) with the password of a
+ * URL (user:password@ and a password=... parameter) replaced by "***",
+ * for messages. */
 void	 cli_url_safe(const char *url, char *buf, size_t n);
 
 int	 cmd_migrate(int argc, char **argv);

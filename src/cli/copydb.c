@@ -4,9 +4,11 @@
  * The source is read in one read-only snapshot, in batches; the
  * destination is migrated to the schema, then filled in one transaction
  * that is committed only when every table's row count equals the
- * source's, so a failure leaves it as it was. Columns are matched by
+ * source's, so a failure leaves no row of it changed (a destination that
+ * had no schema keeps the empty schema, and is told so). Columns are matched by
  * name and converted by the declared types the two catalogs give
  * (catalog.c): booleans, integers, text, JSON text. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -41,6 +43,8 @@ struct copy {
 	long long		*n_dst;
 	int			 tty;
 	int			 force;
+	int			 created;	/* the destination's schema was
+						   created by this run */
 };
 
 /* Tables the schema itself fills: a migrated, empty destination holds
@@ -52,29 +56,25 @@ copy_bookkeeping(const char *name)
 	    strcmp(name, "migratehistory") == 0;
 }
 
+/* Parses an integer, also one SQLite stored as a whole REAL ("5.0"), or
+ * with round set any REAL, rounded half away from zero as PostgreSQL
+ * rounds a numeric for a bigint column. Returns 1, or 0 (*out undefined)
+ * for anything else, which is then bound as text. */
 static int
-copy_truthy(const char *v)
-{
-	if (v[0] == 't' || v[0] == 'T' || v[0] == 'y' || v[0] == 'Y')
-		return 1;
-	return strtod(v, NULL) != 0;
-}
-
-/* Parses an integer, also one SQLite stored as a whole REAL ("5.0"). */
-static int
-copy_int(const char *v, long long *out)
+copy_int(const char *v, long long *out, int round)
 {
 	char *end;
 	double d;
 
+	errno = 0;
 	*out = strtoll(v, &end, 10);
 	if (end != v && *end == '\0')
-		return 1;
+		return errno != ERANGE;
 	d = strtod(v, &end);
-	if (end == v || *end != '\0' || !isfinite(d) || d != floor(d) ||
-	    fabs(d) > 9.0e18)
+	if (end == v || *end != '\0' || !isfinite(d) ||
+	    (d != floor(d) && !round) || fabs(d) > 9.0e18)
 		return 0;
-	*out = (long long)d;
+	*out = llround(d);
 	return 1;
 }
 
@@ -90,10 +90,12 @@ copy_value(const char *v, enum col_kind sk, enum col_kind dk,
 		return DBV_NULL;
 	if (sk == COL_BOOL || dk == COL_BOOL) {
 		if (deng == DB_PG && dk == COL_BOOL)
-			return DBV_BOOL(copy_truthy(v));
-		return DBV_INT(copy_truthy(v));
+			return DBV_BOOL(db_str_bool(v));
+		return DBV_INT(db_str_bool(v));
 	}
-	if ((sk == COL_INT || dk == COL_INT) && copy_int(v, &i))
+	/* SQLite keeps a fraction in an integer column; PostgreSQL rounds */
+	if ((sk == COL_INT || dk == COL_INT) &&
+	    copy_int(v, &i, deng == DB_PG && dk == COL_INT))
 		return DBV_INT(i);
 	return DBV_TEXT(v);
 }
@@ -378,10 +380,11 @@ copy_all(struct copy *c)
 }
 
 /* Opens url as the source (which must exist and be at the schema's
- * revision) or as the destination (migrated now). Returns 0, 1 (a
- * failure, told) or 2 (a URL that cannot be used, told). */
+ * revision) or as the destination (migrated now; *created is set when the
+ * schema was created). Returns 0, 1 (a failure, told) or 2 (a URL that
+ * cannot be used, told). */
 static int
-copy_open(const char *url, int is_src, struct db **out)
+copy_open(const char *url, int is_src, struct db **out, int *created)
 {
 	const char *role = is_src ? "source" : "destination";
 	enum db_engine eng;
@@ -389,8 +392,8 @@ copy_open(const char *url, int is_src, struct db **out)
 	char *target = NULL;
 	long long ntables;
 	struct stat sb;
-	int created;
 
+	*created = 0;
 	cli_url_safe(url, safe, sizeof(safe));
 	if (db_url_parse(url, &eng, &target) != ERR_OK) {
 		fprintf(stderr, "cwebui: copy-db: the %s \"%s\" is not a "
@@ -411,7 +414,7 @@ copy_open(const char *url, int is_src, struct db **out)
 		return 1;
 	}
 	if (!is_src) {
-		if (schema_migrate(*out, &created, why, sizeof(why)) == ERR_OK)
+		if (schema_migrate(*out, created, why, sizeof(why)) == ERR_OK)
 			return 0;
 		fprintf(stderr, "cwebui: copy-db: the destination cannot take "
 		    "the Open WebUI %s schema\n", SCHEMA_REVISION);
@@ -483,13 +486,16 @@ cmd_copy_db(int argc, char **argv)
 	}
 	c.tty = isatty(STDERR_FILENO);
 	c.a = arena_new();
-	if ((rc = copy_open(argv[optind], 1, &c.src)) != 0)
+	if ((rc = copy_open(argv[optind], 1, &c.src, &c.created)) != 0)
 		goto out;
-	if ((rc = copy_open(argv[optind + 1], 0, &c.dst)) != 0)
+	if ((rc = copy_open(argv[optind + 1], 0, &c.dst, &c.created)) != 0)
 		goto out;
 	rc = 1;
+	/* dates and times as text SQLAlchemy reads back whatever DateStyle
+	 * the server has ("German" would give 31.01.1990) */
 	if (db_exec_script(c.src, db_engine(c.src) == DB_PG ? "BEGIN "
-	    "ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN") != ERR_OK)
+	    "ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+	    "SET LOCAL DateStyle = ISO" : "BEGIN") != ERR_OK)
 		goto out;
 	src_tx = 1;
 	if (catalog_read(c.src, c.a, &c.st, &c.nst) != ERR_OK ||
@@ -515,6 +521,9 @@ cmd_copy_db(int argc, char **argv)
 	}
 	printf("copied: every table holds as many rows as in the source\n");
 out:
+	if (rc != 0 && c.created)
+		fprintf(stderr, "cwebui: copy-db: the destination holds the "
+		    "empty Open WebUI schema that copy-db created\n");
 	if (src_tx)
 		db_rollback(c.src);
 	db_close(c.src);

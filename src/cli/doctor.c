@@ -21,6 +21,7 @@
 #include "mem.h"
 #include "probe.h"
 #include "schema.h"
+#include "secret.h"
 #include "setup.h"
 
 #define DOCTOR_FCGI_DEFAULT	"/run/cwebui/fcgi.sock"
@@ -141,9 +142,7 @@ doctor_secret(struct doctor *d)
 {
 	const char *key = doctor_env("WEBUI_SECRET_KEY",
 	    doctor_env("WEBUI_JWT_SECRET_KEY", NULL));
-	const char *file = doctor_env("WEBUI_SECRET_KEY_FILE",
-	    ".webui_secret_key");
-	struct buf path = BUF_INIT;
+	char *path;
 	struct stat sb;
 
 	if (key != NULL) {
@@ -157,30 +156,27 @@ doctor_secret(struct doctor *d)
 			doctor_ok("WEBUI_SECRET_KEY is set");
 		return;
 	}
-	if (file[0] == '/')
-		buf_puts(&path, file);
-	else
-		buf_printf(&path, "%s/%s", d->st.data_dir, file);
-	if (stat(buf_str(&path), &sb) != 0)
+	path = secret_path(d->st.data_dir);
+	if (stat(path, &sb) != 0)
 		doctor_problem(d, "start cwebui-fcgi once (it writes a random "
 		    "key there) or set WEBUI_SECRET_KEY in the settings file",
 		    "no WEBUI_SECRET_KEY and no key file %s (%s)",
-		    buf_str(&path), strerror(errno));
+		    path, strerror(errno));
 	else if (!S_ISREG(sb.st_mode) || sb.st_size == 0)
 		doctor_problem(d, "remove it; cwebui-fcgi writes a new one",
-		    "the key file %s is empty or not a file", buf_str(&path));
+		    "the key file %s is empty or not a file", path);
 	else if (!doctor_can(d, &sb, 4))
 		doctor_problem(d, "chown the file to the service user, mode "
 		    "0600", "the service user %s cannot read the key file %s",
-		    d->user, buf_str(&path));
+		    d->user, path);
 	else if (sb.st_mode & 0004)
 		doctor_problem(d, "chmod 600 the file", "the key file %s is "
 		    "readable by every local user, who could sign session "
-		    "tokens", buf_str(&path));
+		    "tokens", path);
 	else
-		doctor_ok("key file %s is readable by %s", buf_str(&path),
+		doctor_ok("key file %s is readable by %s", path,
 		    d->user);
-	buf_free(&path);
+	free(path);
 }
 
 static void

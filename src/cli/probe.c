@@ -15,7 +15,9 @@
 
 #include "buf.h"
 #include "bus.h"
+#include "clock.h"
 #include "fcgirec.h"
+#include "http1.h"
 #include "probe.h"
 
 /* Sets send and receive timeouts (connect() obeys the send one). */
@@ -48,7 +50,11 @@ probe_connect(const char *spec, char *why, size_t n)
 			return -1;
 		}
 		strcpy(sun.sun_path, spec);
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+			snprintf(why, n, "could not make a socket: %s",
+			    strerror(errno));
+			return -1;
+		}
 		probe_timeouts(fd);
 		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 			return fd;
@@ -89,12 +95,14 @@ probe_connect(const char *spec, char *why, size_t n)
 }
 
 /* Sends req, then reads into out until done(out) says the answer is
- * complete, the peer closes, or PROBE_MAX. Returns 0 or -1. */
+ * complete, the peer closes, or PROBE_MAX; a peer that trickles bytes
+ * gets PROBE_TIMEOUT_MS for the whole answer. Returns 0 or -1. */
 static int
 probe_exchange(const char *spec, const struct buf *req, struct buf *out,
     int (*done)(const struct buf *), char *why, size_t n)
 {
 	char chunk[16384];
+	double until = clock_mono() + PROBE_TIMEOUT_MS / 1000.0;
 	size_t off = 0;
 	ssize_t r;
 	int fd;
@@ -121,6 +129,11 @@ probe_exchange(const char *spec, const struct buf *req, struct buf *out,
 			goto fail;
 		}
 		buf_append(out, chunk, (size_t)r);
+		if (!done(out) && clock_mono() > until) {
+			snprintf(why, n, "no whole answer from %s: timed out",
+			    spec);
+			goto fail;
+		}
 		if (out->len > PROBE_MAX) {
 			snprintf(why, n, "the answer of %s is too long", spec);
 			goto fail;
@@ -239,6 +252,27 @@ probe_http_header(const struct buf *in, const char *name, size_t body)
 	return NULL;
 }
 
+/* Decodes the chunked body of in (which starts at off) into out when out
+ * is not NULL. Returns 1 when it is complete, 0 when more is to come, -1
+ * when it is malformed. */
+static int
+probe_http_chunked(const struct buf *in, size_t off, struct buf *out)
+{
+	struct http1_chunked ck;
+	struct buf scratch = BUF_INIT;
+	size_t used;
+	int rc;
+
+	http1_chunked_init(&ck);
+	rc = http1_chunked_feed(&ck, in->p + off, in->len - off, &used,
+	    out != NULL ? out : &scratch, PROBE_MAX);
+	buf_free(&scratch);
+	return rc == 0 || rc == 1 ? rc : -1;
+}
+
+/* Returns 1 when the head is ended and the body of the length it
+ * announces (or the end of a chunked one) has arrived, or the chunked
+ * body is malformed. */
 static int
 probe_http_done(const struct buf *in)
 {
@@ -251,29 +285,8 @@ probe_http_done(const struct buf *in)
 		return in->len - body >= (size_t)strtoul(cl, NULL, 10);
 	te = probe_http_header(in, "Transfer-Encoding", body);
 	if (te != NULL && strncasecmp(te + strspn(te, " "), "chunked", 7) == 0)
-		return strstr(in->p + body, "\r\n0\r\n\r\n") != NULL ||
-		    strncmp(in->p + body, "0\r\n\r\n", 5) == 0;
+		return probe_http_chunked(in, body, NULL) != 0;
 	return 0;
-}
-
-/* Appends the decoded chunked body at p (n bytes) to out. */
-static void
-probe_unchunk(const char *p, size_t n, struct buf *out)
-{
-	const char *end = p + n;
-	unsigned long len;
-	char *q;
-
-	while (p < end) {
-		len = strtoul(p, &q, 16);
-		if (q == p || len == 0 || (q = strstr(q, "\r\n")) == NULL)
-			return;
-		p = q + 2;
-		if ((size_t)(end - p) < len)
-			len = (unsigned long)(end - p);
-		buf_append(out, p, len);
-		p += len + 2;
-	}
 }
 
 int
@@ -297,9 +310,13 @@ probe_http(const char *spec, const char *path, int *status,
 	}
 	buf_reset(body);
 	te = probe_http_header(&in, "Transfer-Encoding", off);
-	if (te != NULL && strncasecmp(te + strspn(te, " "), "chunked", 7) == 0)
-		probe_unchunk(in.p + off, in.len - off, body);
-	else
+	if (te != NULL && strncasecmp(te + strspn(te, " "), "chunked", 7) == 0) {
+		if (probe_http_chunked(&in, off, body) != 1) {
+			snprintf(why, whylen, "%s answered a malformed or "
+			    "incomplete chunked body", spec);
+			goto out;
+		}
+	} else
 		buf_append(body, in.p + off, in.len - off);
 	rc = 0;
 out:

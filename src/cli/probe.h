@@ -1,7 +1,7 @@
 /* probe.h: one blocking request to a local service, for doctor: a
  * FastCGI request to cwebui-fcgi, an HTTP/1.1 request to cwebui-streamd,
- * a PING to Redis. Each waits at most PROBE_TIMEOUT_MS per step and
- * reads at most PROBE_MAX bytes. On failure why holds a plain reason. */
+ * a PING to Redis. Each waits at most PROBE_TIMEOUT_MS per step (and for
+ * the whole answer) and reads at most PROBE_MAX bytes. On failure why holds a plain reason. */
 #ifndef CWEBUI_PROBE_H
 #define CWEBUI_PROBE_H
 

@@ -231,3 +231,64 @@ def test_web_server(stack, tmp_path):
     rc, lines = doctor(stack, tmp_path, CWEBUI_URL=stack.url + "/elsewhere")
     the_problem(rc, lines, "/elsewhere/health through the web server "
                 "answers", "passes /health to cwebui-fcgi")
+
+
+def serve_once(path, parts, pause=0.2):
+    """A stand-in for cwebui-streamd on the unix socket path: answers one
+    request with the byte strings of parts, written one at a time, pause
+    seconds apart, until the client goes away."""
+    import threading
+    import time
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    os.chmod(path, 0o660)
+    srv.listen(1)
+
+    def run():
+        conn, _ = srv.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(4096)
+            try:
+                for part in parts:
+                    conn.sendall(part)
+                    time.sleep(pause)
+            except OSError:
+                pass
+        srv.close()
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+def test_streamd_chunked(stack, tmp_path):
+    """A chunked handshake is decoded chunk by chunk: data that looks like
+    the last chunk does not end it; a malformed one is a problem."""
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
+    sock = str(tmp_path / "chunked.sock")
+    t = serve_once(sock, [head + b"8\r\nx\r\n0\r\n\r\n\r\n",
+                          b"d\r\n{\"sid\":\"abc\"}\r\n0\r\n\r\n"])
+    rc, lines = doctor(stack, tmp_path, CWEBUI_STREAMD_LISTEN=sock)
+    t.join(10)
+    assert any(x.startswith("ok: cwebui-streamd answers a Socket.IO "
+                            "handshake") for x in lines), "\n".join(lines)
+    os.unlink(sock)
+    t = serve_once(sock, [head + b"zz\r\nhello\r\n0\r\n\r\n"])
+    rc, lines = doctor(stack, tmp_path, CWEBUI_STREAMD_LISTEN=sock)
+    t.join(10)
+    the_problem(rc, lines, "cwebui-streamd does not answer",
+                "malformed or incomplete chunked body")
+
+
+def test_streamd_trickle(stack, tmp_path):
+    """An answer that comes a byte at a time is given up after the probe's
+    time limit (5 s), not after the whole megabyte it may read."""
+    sock = str(tmp_path / "trickle.sock")
+    t = serve_once(sock, [b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"]
+                   + [b"x"] * 1000, pause=0.5)
+    rc, lines = doctor(stack, tmp_path, CWEBUI_STREAMD_LISTEN=sock)
+    the_problem(rc, lines, "cwebui-streamd does not answer",
+                "no whole answer", "timed out")
+    t.join(10)

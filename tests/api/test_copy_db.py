@@ -4,8 +4,10 @@ engine; a stack started on the copy (same secret key) accepts the same
 passwords, tokens and API key and answers the same chats, tags, folders,
 models, groups and settings, and every table holds as many rows."""
 
+import datetime
 import json
 import os
+import sqlite3
 import subprocess
 import time
 
@@ -230,8 +232,219 @@ def test_bad_urls(tmp_path):
     assert "could not open the source database " \
         "postgresql://u:***@127.0.0.1:1/db" in p.stderr
     assert "hunter2" not in p.stderr
+    p = cwebui("copy-db", "postgresql://u@127.0.0.1:1/db?password=hunter2"
+               "&sslmode=disable", dst)
+    assert p.returncode == 1
+    assert "postgresql://u@127.0.0.1:1/db?password=***&sslmode=disable" \
+        in p.stderr
+    assert "hunter2" not in p.stderr
     p = cwebui("copy-db", dst, dst)
     assert p.returncode == 2 and "the same database" in p.stderr
     p = cwebui("copy-db", dst)
     assert p.returncode == 2 and "usage:" in p.stderr
     assert not (tmp_path / "dst.db").exists()
+
+
+def sqlalchemy_rows(src_engine):
+    """Open WebUI 0.6.32's own column types (models/*.py) for four tables,
+    and rows as its code writes them: JSON columns, JSONField text, a
+    Boolean that is NULL, nanosecond BigIntegers, a Date, NULLs, large and
+    non-ASCII text, and on SQLite a created_at with a fraction (which
+    PostgreSQL rounds as it stores it)."""
+    from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date,
+                            MetaData, String, Table, Text, types)
+
+    class JSONField(types.TypeDecorator):   # open_webui.internal.db
+        impl = types.Text
+        cache_ok = True
+
+        def process_bind_param(self, value, dialect):
+            return json.dumps(value)
+
+    md = MetaData()
+    tables = {
+        "user": Table(
+            "user", md, Column("id", String, primary_key=True),
+            Column("name", String), Column("email", String),
+            Column("username", String(50)), Column("role", String),
+            Column("profile_image_url", Text), Column("bio", Text),
+            Column("gender", Text), Column("date_of_birth", Date),
+            Column("info", JSONField), Column("settings", JSONField),
+            Column("api_key", String), Column("oauth_sub", Text),
+            Column("last_active_at", BigInteger),
+            Column("updated_at", BigInteger),
+            Column("created_at", BigInteger)),
+        "chat": Table(
+            "chat", md, Column("id", String, primary_key=True),
+            Column("user_id", String), Column("title", Text),
+            Column("chat", JSON), Column("created_at", BigInteger),
+            Column("updated_at", BigInteger), Column("share_id", Text),
+            Column("archived", Boolean), Column("pinned", Boolean),
+            Column("meta", JSON), Column("folder_id", Text)),
+        "message": Table(
+            "message", md, Column("id", Text, primary_key=True),
+            Column("user_id", Text), Column("channel_id", Text),
+            Column("reply_to_id", Text), Column("parent_id", Text),
+            Column("content", Text), Column("data", JSON),
+            Column("meta", JSON), Column("created_at", BigInteger),
+            Column("updated_at", BigInteger)),
+        "note": Table(
+            "note", md, Column("id", Text, primary_key=True),
+            Column("user_id", Text), Column("title", Text),
+            Column("data", JSON), Column("meta", JSON),
+            Column("access_control", JSON),
+            Column("created_at", BigInteger),
+            Column("updated_at", BigInteger)),
+    }
+    big = "Grüße, 世界 🌍 \"quoted\" \\ back\nslash " * 30000   # ~1.1 MB
+    ns = 1_761_234_567_891_234_567
+    rows = {
+        "user": [
+            dict(id="u1", name="Zoë", email="zoe@example.com",
+                 username=None, role="admin", profile_image_url="/user.png",
+                 bio=None, gender=None,
+                 date_of_birth=datetime.date(1990, 1, 31),
+                 info=None, settings={"ui": {"theme": "dark", "x": 1.5}},
+                 api_key=None, oauth_sub=None, last_active_at=1761234567,
+                 updated_at=1761234567, created_at=1761234567),
+            dict(id="u2", name="Bob", email="bob@example.com",
+                 role="user", profile_image_url="data:image/png;base64,"
+                 + "A" * 70000, last_active_at=0, updated_at=0,
+                 created_at=0)],
+        "chat": [
+            dict(id="c1", user_id="u1", title="Ünïcode ✓",
+                 chat={"title": "Ünïcode ✓", "history": {"messages": {}},
+                       "n": 9007199254740993, "f": 0.1, "none": None},
+                 created_at=1761234567, updated_at=1761234568,
+                 share_id=None, archived=False, pinned=None, meta={},
+                 folder_id=None),
+            dict(id="c2", user_id="u1", title=big, chat={"big": big},
+                 created_at=1761234567.5 if src_engine == "sqlite"
+                 else 1761234568, updated_at=1761234567,
+                 archived=True, pinned=True, meta={"tags": ["a", "b"]}),
+            dict(id="c3", user_id="u2", title="", chat=None,
+                 created_at=1, updated_at=2, archived=False, pinned=False,
+                 meta=[])],
+        "message": [
+            dict(id="m1", user_id="u1", channel_id="ch", content=big,
+                 data={"files": []}, meta=None, created_at=ns,
+                 updated_at=ns + 1),
+            dict(id="m2", user_id="u1", channel_id="ch", content=None,
+                 created_at=-ns, updated_at=9223372036854775807)],
+        "note": [
+            dict(id="n1", user_id="u1", title="Nöte",
+                 data={"content": {"md": big}}, meta={"a": None},
+                 access_control=None, created_at=ns, updated_at=ns)],
+    }
+    return tables, rows
+
+
+def sqlalchemy_url(url):
+    return url.replace("postgresql://", "postgresql+psycopg2://", 1)
+
+
+def raw_rows(url, table):
+    """Every row of table exactly as stored: SQLite's storage classes,
+    PostgreSQL's text form of each value."""
+    import psycopg2
+    if url.startswith("sqlite:///"):
+        conn = sqlite3.connect(url[len("sqlite:///"):])
+        try:
+            cols = [r[1] for r in conn.execute(
+                f"SELECT * FROM pragma_table_info('{table}')")]
+            sel = ", ".join(f'"{c}", typeof("{c}")' for c in cols)
+            return conn.execute(f'SELECT {sel} FROM "{table}" '
+                                'ORDER BY id').fetchall()
+        finally:
+            conn.close()
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT column_name FROM information_schema.columns "
+                        "WHERE table_name = %s ORDER BY ordinal_position",
+                        (table,))
+            sel = ", ".join(f'"{r[0]}"::text' for r in cur.fetchall())
+            cur.execute(f'SELECT {sel} FROM "{table}" ORDER BY id')
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def fresh_database(request, tmp_path, engine, name, migrate=True):
+    """An empty database of engine (with migrate, with the schema);
+    returns its URL."""
+    if engine == "sqlite":
+        url = f"sqlite:///{tmp_path / (name + '.db')}"
+    else:
+        pg = request.getfixturevalue("pg_cluster")
+        db = pg.create_database()
+        request.addfinalizer(lambda: pg.drop_database(db))
+        url = pg.url(db)
+    if not migrate:
+        return url
+    env = {k: v for k, v in os.environ.items() if k != "CWEBUI_ENV_FILE"}
+    env.update(DATABASE_URL=url, DATA_DIR=str(tmp_path))
+    p = subprocess.run([str(CWEBUI), "-e", "/dev/null", "migrate"], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return url
+
+
+@pytest.mark.parametrize("src_engine,dst_engine",
+                         [(s, d) for s in ENGINES for d in ENGINES],
+                         ids=lambda e: e)
+def test_copy_db_python_rows(request, tmp_path, src_engine, dst_engine):
+    """Rows that SQLAlchemy wrote on one engine arrive on the other as
+    SQLAlchemy itself would have stored them there (the same rows written
+    by SQLAlchemy to a reference database of the destination's engine),
+    even from a PostgreSQL server whose DateStyle is not ISO."""
+    sa = pytest.importorskip("sqlalchemy")
+    tables, rows = sqlalchemy_rows(src_engine)
+    src = fresh_database(request, tmp_path, src_engine, "src")
+    ref = fresh_database(request, tmp_path, dst_engine, "ref")
+    for url in (src, ref):
+        engine = sa.create_engine(sqlalchemy_url(url))
+        with engine.begin() as conn:
+            for name, t in tables.items():
+                for r in rows[name]:
+                    conn.execute(t.insert(), r)
+        engine.dispose()
+    if src_engine == "pg":
+        src += "&options=-c%20DateStyle%3DGerman"
+    dst = fresh_database(request, tmp_path, dst_engine, "dst", False)
+    p = cwebui("copy-db", src, dst)
+    assert p.returncode == 0, p.stderr
+    for name in tables:
+        got, want = raw_rows(dst, name), raw_rows(ref, name)
+        assert len(got) == len(want), name
+        for g, w in zip(got, want):
+            diff = [(i, str(a)[:60], str(b)[:60])
+                    for i, (a, b) in enumerate(zip(g, w)) if a != b]
+            assert diff == [], (name, g[0])
+
+
+
+@pytest.mark.skipif("pg" not in ENGINES, reason="needs PostgreSQL")
+def test_copy_db_failure_writes_nothing(request, tmp_path):
+    """A row PostgreSQL refuses (Python's json.dumps writes NaN, which
+    SQLite keeps) in one of the last tables copied: exit 1, and not one
+    row of the tables copied before it stays in the destination."""
+    src = fresh_database(request, tmp_path, "sqlite", "src")
+    conn = sqlite3.connect(src[len("sqlite:///"):])
+    conn.execute("INSERT INTO memory (id, user_id, content, updated_at, "
+                 "created_at) VALUES ('m', 'u', 'fact', 1, 1)")
+    conn.execute("INSERT INTO tool (id, user_id, name, content, specs, meta, "
+                 "created_at, updated_at, access_control) VALUES ('t', 'u', "
+                 "'t', '', '[]', '{}', 1, 1, ?)", (json.dumps(float("nan")),))
+    conn.commit()
+    conn.close()
+    dst = fresh_database(request, tmp_path, "pg", "dst", False)
+    p = cwebui("copy-db", src, dst)
+    assert p.returncode == 1
+    assert "could not copy table tool" in p.stderr
+    assert "nothing was written to the destination" in p.stderr
+    assert "holds the empty Open WebUI schema that copy-db created" \
+        in p.stderr
+    for t in ("memory", "tool"):
+        assert raw_rows(dst, t) == []
+    assert len(raw_rows(dst, "migratehistory")) == 18
