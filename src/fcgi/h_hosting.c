@@ -15,6 +15,7 @@
 
 #include "authn.h"
 #include "buf.h"
+#include "chatproc.h"
 #include "clock.h"
 #include "eio.h"
 #include "handlers.h"
@@ -321,25 +322,6 @@ hosting_admin(struct req *r)
 	return r->user->role != NULL && strcmp(r->user->role, "admin") == 0;
 }
 
-/* The ids of the tasks of list of user_id (NULL: all) and chat_id (NULL:
- * all). New reference. */
-static json_object *
-hosting_task_ids(json_object *list, const char *user_id, const char *chat_id)
-{
-	json_object *a = json_object_new_array(), *t;
-	size_t i;
-
-	for (i = 0; i < json_object_array_length(list); i++) {
-		t = json_object_array_get_idx(list, i);
-		if ((user_id == NULL || strcmp(json_get_str(t, "user_id"),
-		    user_id) == 0) && (chat_id == NULL ||
-		    strcmp(json_get_str(t, "chat_id"), chat_id) == 0))
-			json_object_array_add(a,
-			    json_object_get(json_get(t, "id")));
-	}
-	return a;
-}
-
 /* Returns 200 {"tasks": [ids]}: the caller's running tasks (an admin's:
  * all). */
 int
@@ -348,7 +330,7 @@ h_hosting_tasks(struct req *r)
 	json_object *list = json_on_arena(r->a, hrt_task_list());
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "tasks", hosting_task_ids(list,
+	json_object_object_add(o, "tasks", chatproc_task_ids(list,
 	    hosting_admin(r) ? NULL : r->user->id, NULL));
 	return resp_json(r, 200, o);
 }
@@ -360,7 +342,7 @@ h_hosting_tasks_chat(struct req *r)
 	json_object *list = json_on_arena(r->a, hrt_task_list());
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "task_ids", hosting_task_ids(list,
+	json_object_object_add(o, "task_ids", chatproc_task_ids(list,
 	    r->user->id, r->params[0]));
 	return resp_json(r, 200, o);
 }

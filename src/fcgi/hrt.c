@@ -43,30 +43,18 @@ static struct db	*hrt_conn;
 static pid_t		 hrt_pid;	/* the process that opened hrt_conn */
 static long long	 hrt_expired;	/* ms of the last expiry sweep */
 
-/* Reads whole seconds from the environment, in ms. */
-static long
-env_ms(const char *name, long dflt)
-{
-	const char *v = getenv(name);
-	char *end;
-	double d;
-
-	if (v == NULL || *v == '\0')
-		return dflt;
-	d = strtod(v, &end);
-	return *end == '\0' && d > 0 && d <= 86400 ? (long)(d * 1000) : dflt;
-}
-
 long
 hrt_ping_interval(void)
 {
-	return env_ms("WEBSOCKET_SERVER_PING_INTERVAL", EIO_PING_INTERVAL);
+	return eio_env_ms("WEBSOCKET_SERVER_PING_INTERVAL",
+	    EIO_PING_INTERVAL);
 }
 
 long
 hrt_ping_timeout(void)
 {
-	return env_ms("WEBSOCKET_SERVER_PING_TIMEOUT", EIO_PING_TIMEOUT);
+	return eio_env_ms("WEBSOCKET_SERVER_PING_TIMEOUT",
+	    EIO_PING_TIMEOUT);
 }
 
 static long long

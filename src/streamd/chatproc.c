@@ -569,3 +569,43 @@ chatproc_stop(struct chatproc *cp)
 	save_content(cp, 0, NULL);
 	cp->ended = 1;
 }
+
+json_object *
+chatproc_task_ids(json_object *list, const char *user_id, const char *chat_id)
+{
+	json_object *a = json_object_new_array(), *t;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(list); i++) {
+		t = json_object_array_get_idx(list, i);
+		if ((user_id == NULL || strcmp(json_get_str(t, "user_id"),
+		    user_id) == 0) && (chat_id == NULL ||
+		    strcmp(json_get_str(t, "chat_id"), chat_id) == 0))
+			json_object_array_add(a,
+			    json_object_get(json_get(t, "id")));
+	}
+	return a;
+}
+
+void
+chatproc_relay_line(struct buf *out, int convert, const char *p, size_t n)
+{
+	json_object *o, *chunk;
+
+	if (!convert) {
+		buf_append(out, p, n);
+		buf_putc(out, '\n');
+		return;
+	}
+	if ((o = json_parse(p, n)) == NULL ||
+	    !json_object_is_type(o, json_type_object)) {
+		log_warn("skipping a line of an Ollama stream that is not "
+		    "a JSON object");
+		json_object_put(o);
+		return;
+	}
+	chunk = ollama_chunk_to_openai(o, NULL);
+	buf_printf(out, "data: %s\n\n", json_text(chunk));
+	json_object_put(chunk);
+	json_object_put(o);
+}

@@ -112,4 +112,16 @@ void	 chatproc_fail(struct chatproc *cp, const char *msg, int cancel);
 /* The task was stopped: the sessions are told, what arrived is saved. */
 void	 chatproc_stop(struct chatproc *cp);
 
+/* The ids of the running tasks in list ({"id", "user_id", "chat_id"}
+ * objects) of user_id (NULL: all) and chat_id (NULL: all), for the task
+ * routes of either engine. New reference. */
+json_object *chatproc_task_ids(json_object *list, const char *user_id,
+	    const char *chat_id);
+
+/* One whole line of a relayed stream (the hand-off without a task) into
+ * out: as it is (with its LF), or, with convert, an Ollama NDJSON line as
+ * an OpenAI SSE chunk (the "ollama-openai" relay). */
+void	 chatproc_relay_line(struct buf *out, int convert, const char *p,
+	    size_t n);
+
 #endif
