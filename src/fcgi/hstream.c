@@ -65,6 +65,16 @@ hosting_init(const char *data_dir, const char *database_url)
 	hosting_exe[n > 0 ? n : 0] = '\0';
 }
 
+/* CWEBUI_HOSTING_MAX_TASKS, HOSTING_MAX_TASKS by default. */
+static int
+hosting_max_tasks(void)
+{
+	const char *v = getenv("CWEBUI_HOSTING_MAX_TASKS");
+	long n = v != NULL ? strtol(v, NULL, 10) : 0;
+
+	return n > 0 && n <= 100000 ? (int)n : HOSTING_MAX_TASKS;
+}
+
 /* ---- relay: the upstream body to the client as it comes ---- */
 
 enum hs_mode { HS_BYTES, HS_SSE, HS_NDJSON };
@@ -477,8 +487,9 @@ hstream_task(struct req *r, const struct handoff *h)
 	int status;
 
 	rand_uuid4(id);
-	if (hrt_task_count() >= HOSTING_MAX_TASKS) {
-		log_warn("too many chat tasks running (%d)", HOSTING_MAX_TASKS);
+	if (hrt_task_count() >= hosting_max_tasks()) {
+		log_warn("too many chat tasks running (%d)",
+		    hosting_max_tasks());
 		return resp_error(r, 503, "Too many chats are being answered; "
 		    "try again in a moment");
 	}
