@@ -150,46 +150,40 @@ hsio_event(struct req *r, const struct hrt_sess *s, json_object *args,
 	/* heartbeat and unknown events: no answer, as Python */
 }
 
-/* One Engine.IO message (a Socket.IO packet) of the client. */
+/* One whole Socket.IO packet of the client (binary attachments in
+ * place). */
 static void
-hsio_message(struct req *r, struct hrt_sess *s, const struct eio_packet *pkt)
+hsio_packet(struct req *r, struct hrt_sess *s, struct sio_packet *p)
 {
-	struct sio_packet p;
 	json_object *o;
 
-	memset(&p, 0, sizeof(p));
-	if (pkt->binary || sio_decode(&p, pkt->data, pkt->len) != ERR_OK) {
-		log_info("%s: a Socket.IO packet not understood", s->sid);
-		sio_packet_clear(&p);
-		return;
-	}
-	switch (p.type) {
+	switch (p->type) {
 	case SIO_CONNECT:
 		o = json_object_new_object();
-		if (strcmp(p.nsp, "/") != 0) {
-			p.type = SIO_CONNECT_ERROR;
+		if (strcmp(p->nsp, "/") != 0) {
+			p->type = SIO_CONNECT_ERROR;
 			json_object_object_add(o, "message",
 			    json_object_new_string("Invalid namespace"));
 		} else {
-			hsio_bind(r, s->sid, json_get_str(p.data, "token"));
+			hsio_bind(r, s->sid, json_get_str(p->data, "token"));
 			json_object_object_add(o, "sid",
 			    json_object_new_string(s->sid));
 		}
-		json_object_put(p.data);
-		p.data = o;
-		p.id = -1;
-		hsio_push(s->sid, &p);
+		json_object_put(p->data);
+		p->data = o;
+		p->id = -1;
+		hsio_push(s->sid, p);
 		break;
 	case SIO_EVENT:
-		hsio_event(r, s, p.data, p.id);
+	case SIO_BINARY_EVENT:
+		hsio_event(r, s, p->data, p->id);
 		break;
 	case SIO_DISCONNECT:
 		hrt_sess_close(s->sid);
 		break;
-	default:	/* acks (no server event asks for one here), binary */
+	default:	/* acks: no server event asks for one here */
 		break;
 	}
-	sio_packet_clear(&p);
 }
 
 /* A polling GET: the queued packets, waiting for some up to the ping
@@ -246,8 +240,10 @@ hsio_post(struct req *r, const char *sid)
 {
 	struct eio_reader rd;
 	struct eio_packet pkt;
+	struct sio_packet p;
 	struct buf scratch = BUF_INIT;
 	struct hrt_sess s;
+	int pending = 0, done;
 	enum err e;
 
 	if (hrt_sess_get(r->a, sid, &s) != ERR_OK)
@@ -262,14 +258,50 @@ hsio_post(struct req *r, const char *sid)
 		return hsio_bad(r, "Bad Request");
 	}
 	eio_payload_init(&rd, r->body.p, r->body.len);
+	memset(&p, 0, sizeof(p));
 	while (eio_payload_next(&rd, &pkt, &scratch) == ERR_OK) {
 		if (pkt.type == EIO_PONG)
 			hrt_sess_ping(sid, 0);
 		else if (pkt.type == EIO_CLOSE) {
 			hrt_sess_close(sid);
 			break;
-		} else if (pkt.type == EIO_MESSAGE)
-			hsio_message(r, &s, &pkt);
+		} else if (pkt.type != EIO_MESSAGE)
+			continue;
+		else if (pending && pkt.binary) {
+			/* an attachment of the packet before */
+			if (sio_attach(&p, pkt.data, pkt.len, &done) != ERR_OK)
+				pending = 0;
+			else if (done) {
+				hsio_packet(r, &s, &p);
+				pending = 0;
+			}
+			if (!pending)
+				sio_packet_clear(&p);
+		} else {
+			if (pending) {	/* its attachments never came */
+				hsio_packet(r, &s, &p);
+				sio_packet_clear(&p);
+			}
+			pending = 0;
+			memset(&p, 0, sizeof(p));
+			if (pkt.binary)	/* of a packet of an earlier POST */
+				log_debug("%s: an attachment ignored", sid);
+			else if (sio_decode(&p, pkt.data, pkt.len) != ERR_OK)
+				log_info("%s: a Socket.IO packet not understood",
+				    sid);
+			else if (sio_pending(&p))
+				pending = 1;
+			else
+				hsio_packet(r, &s, &p);
+			if (!pending)
+				sio_packet_clear(&p);
+		}
+	}
+	if (pending) {
+		/* the attachments come in another POST: the packet is
+		 * delivered without them (no event served here reads them) */
+		hsio_packet(r, &s, &p);
+		sio_packet_clear(&p);
 	}
 	return resp_raw(r, 200, "text/plain", "OK", 2);
 }

@@ -12,7 +12,7 @@ import requests
 
 from conftest import ENGINES, REPO_ROOT, Stack
 from fakes import fake_provider  # noqa: F401
-from sio import sio_connect  # noqa: F401
+from sio import run_js, sio_connect  # noqa: F401
 from test_chatflow import (contents, new_chat, start, wait_no_tasks,
                            wait_stored)
 from test_main_models import connect
@@ -32,7 +32,9 @@ def stack(request, tmp_path_factory):
     engine = request.param
     root = tmp_path_factory.mktemp(f"hosting-{engine}-")
     name = f"hosting-{engine}:{root.name}"
-    env = {"MODELS_CACHE_TTL": "0"}
+    # short pings: long polls end and pings go both ways within the tests
+    env = {"MODELS_CACHE_TTL": "0", "WEBSOCKET_SERVER_PING_INTERVAL": "2",
+           "WEBSOCKET_SERVER_PING_TIMEOUT": "2"}
     if engine == "sqlite":
         s = HostingStack(name, engine, root,
                          f"sqlite:///{root / 'data' / 'webui.db'}", env)
@@ -113,6 +115,19 @@ def test_polling_user_join_and_usage(stack, users, sio_connect):
     # a bad token joins nobody
     bad = sio_connect(stack, transports=POLLING)
     assert bad.user_join(token="not-a-token") in (None, [], {})
+
+
+def test_frontend_client_stays_on_polling(stack, users):
+    # the frontend's own socket.io-client, as it connects when
+    # enable_websocket is false; idle past pingInterval + pingTimeout
+    r = run_js("sio_polling.mjs", stack.url,
+               {"token": users.user.token, "wait_ms": 5000,
+                "timeout_ms": 30000}, timeout=40)
+    assert r["ok"], r
+    assert r["transport"] == r["transport_after_wait"] == "polling"
+    assert r["join"] == [{"id": users.user.id, "name": users.user.name}]
+    assert r["binary_ack"] == []
+    assert r["connected_after_wait"] is True
 
 
 def test_chat_flow_streamed_into_events(stack, users, fake_provider,
