@@ -408,3 +408,24 @@ h_hosting_usage(struct req *r)
 	json_object_object_add(o, "user_ids", hrt_active_user_ids());
 	return resp_json(r, 200, o);
 }
+
+/* Returns 200 {"user_ids"}: the users with a live session (users.py). */
+int
+h_hosting_users_active(struct req *r)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "user_ids", hrt_active_user_ids());
+	return resp_json(r, 200, o);
+}
+
+/* Returns 200 {"active"}: whether {user_id} has a live session. */
+int
+h_hosting_user_active(struct req *r)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "active",
+	    json_object_new_boolean(hrt_user_active(r->params[0])));
+	return resp_json(r, 200, o);
+}

@@ -41,6 +41,8 @@ int	h_hosting_tasks(struct req *r);
 int	h_hosting_tasks_chat(struct req *r);
 int	h_hosting_tasks_stop(struct req *r);
 int	h_hosting_usage(struct req *r);
+int	h_hosting_users_active(struct req *r);
+int	h_hosting_user_active(struct req *r);
 
 /* h_tasks.c: /api/v1/tasks/ */
 int	h_tasks_config(struct req *r);

@@ -56,6 +56,10 @@ const struct route routes[] = {
 	{ "POST", "/api/tasks/stop/{task_id}", h_hosting_tasks_stop,
 	    AUTH_VERIFIED, R_HOSTING },
 	{ "GET", "/api/usage", h_hosting_usage, AUTH_VERIFIED, R_HOSTING },
+	{ "GET", "/api/v1/users/active", h_hosting_users_active, AUTH_VERIFIED,
+	    R_HOSTING },
+	{ "GET", "/api/v1/users/{user_id}/active", h_hosting_user_active,
+	    AUTH_VERIFIED, R_HOSTING },
 
 	/* routers/tasks.py (h_tasks.c; moa/completions reaches us through
 	 * cwebui-streamd, which streams its hand-off) */

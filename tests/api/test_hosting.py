@@ -112,6 +112,16 @@ def test_polling_user_join_and_usage(stack, users, sio_connect):
         assert time.monotonic() < deadline, r.json()
         time.sleep(0.05)
     assert users.user.id in r.json()["user_ids"]
+    r = stack.get("/api/v1/users/active", token=users.user.token)
+    assert users.user.id in r.json()["user_ids"]
+    r = stack.get(f"/api/v1/users/{users.user.id}/active",
+                  token=users.admin.token)
+    assert r.json() == {"active": True}
+    r = stack.get(f"/api/v1/users/{users.admin.id}/active",
+                  token=users.user.token)
+    assert r.json() == {"active": False}
+    assert stack.get(f"/api/v1/users/{users.user.id}",
+                     token=users.admin.token).json()["active"] is True
     # a bad token joins nobody
     bad = sio_connect(stack, transports=POLLING)
     assert bad.user_join(token="not-a-token") in (None, [], {})
@@ -198,6 +208,29 @@ def test_direct_sse_arrives_in_pieces(stack, users, fake_provider):
         for line in body.splitlines()
         if line.startswith("data: {"))
     assert text == REPLY
+
+
+def test_provider_proxies_stream(stack, users, fake_provider):
+    fake_provider.set(reset=True, models=["gpt-s"], ollama_models=["llm:1"],
+                      reply=REPLY, chunk_delay_ms=20)
+    connect(stack, users.admin.token, openai=[fake_provider],
+            ollama=[fake_provider])
+    tok = users.admin.token
+    r = requests.post(stack.url + "/ollama/api/chat", stream=True, timeout=60,
+                      headers={"Authorization": f"Bearer {tok}"},
+                      json={"model": "llm:1", "messages": [
+                          {"role": "user", "content": "hi"}]})
+    assert r.status_code == 200
+    import json
+    lines = [json.loads(x) for x in r.iter_lines() if x]
+    assert len(lines) > 1 and lines[-1]["done"] is True
+    assert "".join(x["message"]["content"] for x in lines) == REPLY
+    r = requests.post(stack.url + "/openai/chat/completions", stream=True,
+                      timeout=60, headers={"Authorization": f"Bearer {tok}"},
+                      json={"model": "gpt-s", "stream": True, "messages": [
+                          {"role": "user", "content": "hi"}]})
+    assert r.status_code == 200
+    assert r.text.rstrip().endswith("data: [DONE]")
 
 
 def test_not_streamed_answer(stack, users, fake_provider):
