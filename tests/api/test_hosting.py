@@ -5,6 +5,8 @@ Socket.IO by long-polling served by the workers, the chat flow streamed
 into chat-events, stop, the direct SSE stream, the task routes. Both
 engines (SQLite is the hosting case)."""
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -240,3 +242,15 @@ def test_not_streamed_answer(stack, users, fake_provider):
                        {"role": "user", "content": "hi"}]})
     assert r.status_code == 200, r.text
     assert r.json()["choices"][0]["message"]["content"] == REPLY
+
+
+SMOKE = REPO_ROOT / "tests" / "smoke" / "smoke.py"
+
+
+@pytest.mark.skipif(not SMOKE.is_file(), reason="tests/smoke/smoke.py is "
+                    "not in this tree")
+def test_smoke_suite_polling_only(stack):
+    p = subprocess.run([sys.executable, str(SMOKE), "--base-url", stack.url,
+                        "--polling-only"], capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
