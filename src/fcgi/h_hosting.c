@@ -200,10 +200,10 @@ hsio_get(struct req *r, const char *sid)
 	int n;
 
 	buf_on_arena(&out, r->a);
-	if (hrt_sess_get(r->a, sid, &s) != ERR_OK)
+	if (hrt_sess_get(r->a, sid, 1, &s) != ERR_OK)
 		return hsio_bad(r, "Invalid session");
 	for (;;) {
-		if (hrt_sess_get(r->a, sid, &s) != ERR_OK) {
+		if (hrt_sess_get(r->a, sid, 0, &s) != ERR_OK) {
 			if (out.len > 0)
 				buf_putc(&out, EIO_SEPARATOR);
 			buf_putc(&out, '0' + EIO_CLOSE);
@@ -246,7 +246,7 @@ hsio_post(struct req *r, const char *sid)
 	int pending = 0, done;
 	enum err e;
 
-	if (hrt_sess_get(r->a, sid, &s) != ERR_OK)
+	if (hrt_sess_get(r->a, sid, 1, &s) != ERR_OK)
 		return hsio_bad(r, "Invalid session");
 	buf_on_arena(&scratch, r->a);
 	if ((e = eio_payload_init(&rd, r->body.p, r->body.len)) == ERR_OK)

@@ -169,20 +169,25 @@ hrt_sess_new(char sid[HRT_SID_LEN + 1])
 }
 
 enum err
-hrt_sess_get(struct arena *a, const char *sid, struct hrt_sess *s)
+hrt_sess_get(struct arena *a, const char *sid, int touch, struct hrt_sess *s)
 {
 	struct db *db = hrt_db();
 	struct db_res *res;
-	long long now = now_ms();
 	enum err e;
 
 	if (db == NULL)
 		return ERR_DB;
 	if (strlen(sid) != HRT_SID_LEN)
 		return ERR_NOTFOUND;
-	e = DBQ(db, a, &res, "UPDATE rt_session SET seen = $2 WHERE sid = $1 "
-	    "AND seen >= $3 RETURNING user_id, user, pinged, await_pong",
-	    DBV_TEXT(sid), DBV_INT(now), DBV_INT(hrt_live()));
+	if (touch)
+		e = DBQ(db, a, &res, "UPDATE rt_session SET seen = $2 WHERE "
+		    "sid = $1 AND seen >= $3 RETURNING user_id, user, pinged, "
+		    "await_pong", DBV_TEXT(sid), DBV_INT(now_ms()),
+		    DBV_INT(hrt_live()));
+	else
+		e = DBQ(db, a, &res, "SELECT user_id, user, pinged, await_pong "
+		    "FROM rt_session WHERE sid = $1 AND seen >= $2",
+		    DBV_TEXT(sid), DBV_INT(hrt_live()));
 	if (e != ERR_OK)
 		return e;
 	if (res->nrows == 0)

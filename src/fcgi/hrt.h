@@ -41,9 +41,11 @@ long	 hrt_ping_timeout(void);
 /* Creates a session with a new random id (written to sid); expired
  * sessions are swept first. */
 enum err hrt_sess_new(char sid[HRT_SID_LEN + 1]);
-/* Reads a live session into *s, marking it seen now: ERR_NOTFOUND when it
- * does not exist or expired. */
-enum err hrt_sess_get(struct arena *a, const char *sid, struct hrt_sess *s);
+/* Reads a live session into *s, with touch marking it seen now (a write;
+ * a long poll touches once, then only reads): ERR_NOTFOUND when it does
+ * not exist or expired. */
+enum err hrt_sess_get(struct arena *a, const char *sid, int touch,
+	    struct hrt_sess *s);
 /* Binds the session to user_id (user: its JSON text) and puts it in the
  * room user:<user_id>, leaving a previous user's rooms. */
 enum err hrt_sess_bind(const char *sid, const char *user_id,
