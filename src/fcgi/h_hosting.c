@@ -68,9 +68,10 @@ hsio_ack(const char *sid, long long id, json_object *args)
 	json_object_put(p.data);
 }
 
-/* Binds sid to the user of token; returns the user (arena) or NULL. */
+/* Binds session s to the user of token; returns the user (arena) or
+ * NULL. */
 static json_object *
-hsio_bind(struct req *r, const char *sid, const char *token)
+hsio_bind(struct req *r, struct hrt_sess *s, const char *token)
 {
 	json_object *u = NULL;
 	json_object *brief;
@@ -87,15 +88,17 @@ hsio_bind(struct req *r, const char *sid, const char *token)
 	    json_object_get(json_get(u, "email")));
 	json_object_object_add(brief, "role",
 	    json_object_get(json_get(u, "role")));
-	if (hrt_sess_bind(sid, json_get_str(u, "id"), json_text(brief)) !=
+	if (hrt_sess_bind(s->sid, json_get_str(u, "id"), json_text(brief)) !=
 	    ERR_OK)
 		return NULL;
+	s->user_id = json_get_str(u, "id");	/* for the next packets */
+	s->user = json_text(brief);
 	return u;
 }
 
 /* One Socket.IO event of the client (args: [name, data...]). */
 static void
-hsio_event(struct req *r, const struct hrt_sess *s, json_object *args,
+hsio_event(struct req *r, struct hrt_sess *s, json_object *args,
     long long id)
 {
 	const char *name = json_object_get_string(
@@ -110,7 +113,7 @@ hsio_event(struct req *r, const struct hrt_sess *s, json_object *args,
 	size_t i;
 
 	if (strcmp(name, "user-join") == 0) {
-		if ((u = hsio_bind(r, s->sid, token)) == NULL) {
+		if ((u = hsio_bind(r, s, token)) == NULL) {
 			hsio_ack(s->sid, id, NULL);
 			return;
 		}
@@ -165,7 +168,7 @@ hsio_packet(struct req *r, struct hrt_sess *s, struct sio_packet *p)
 			json_object_object_add(o, "message",
 			    json_object_new_string("Invalid namespace"));
 		} else {
-			hsio_bind(r, s->sid, json_get_str(p->data, "token"));
+			hsio_bind(r, s, json_get_str(p->data, "token"));
 			json_object_object_add(o, "sid",
 			    json_object_new_string(s->sid));
 		}
