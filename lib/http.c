@@ -32,6 +32,11 @@ struct xfer {
 	CURLcode	   rc;
 	enum err	   err;
 	char		   errbuf[CURL_ERROR_SIZE];
+	/* http_stream(): the body goes to cb as it comes */
+	const struct http_stream_cb *cb;
+	void		  *arg;
+	int		   head;	/* cb->head called */
+	int		   stopped;	/* a callback stopped it */
 };
 
 static CURLM	*http_multi;
@@ -153,11 +158,34 @@ http_verify_tls(void)
 	return verify;
 }
 
+/* Calls cb->head once, with the status and content type known now. */
+static void
+http_stream_head(struct xfer *x)
+{
+	const char *ct = NULL;
+	long status = 0;
+
+	if (x->head)
+		return;
+	x->head = 1;
+	curl_easy_getinfo(x->e, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(x->e, CURLINFO_CONTENT_TYPE, &ct);
+	x->cb->head(x->arg, status, ct);
+}
+
 static size_t
 http_write_cb(char *p, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
 
+	if (x->cb != NULL) {
+		http_stream_head(x);
+		if (x->cb->data(x->arg, p, n) != 0) {
+			x->stopped = 1;
+			return 0;
+		}
+		return n;
+	}
 	if (x->body.len + n > (size_t)HTTP_MAX_BODY) {
 		x->toobig = 1;
 		return 0;	/* makes libcurl stop with CURLE_WRITE_ERROR */
@@ -353,6 +381,60 @@ http_do(struct arena *a, const struct http_req *q, struct http_resp *out)
 		curl_multi_remove_handle(m, x.e);
 	}
 	http_xfer_finish(a, &x, q, out);
+	return x.err;
+}
+
+static int
+http_xferinfo_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	struct xfer *x = arg;
+
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	if (x->cb->tick != NULL && x->cb->tick(x->arg) != 0) {
+		x->stopped = 1;
+		return 1;	/* CURLE_ABORTED_BY_CALLBACK */
+	}
+	return 0;
+}
+
+enum err
+http_stream(struct arena *a, const struct http_req *q,
+    const struct http_stream_cb *cb, void *arg, const char **error)
+{
+	struct xfer x;
+	CURLM *m = http_multi_get();
+
+	*error = NULL;
+	memset(&x, 0, sizeof(x));
+	x.cb = cb;
+	x.arg = arg;
+	if ((x.err = http_xfer_setup(&x, q)) != ERR_OK) {
+		*error = "invalid URL: only http and https are allowed";
+		return x.err;
+	}
+	curl_easy_setopt(x.e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
+	curl_easy_setopt(x.e, CURLOPT_XFERINFOFUNCTION, http_xferinfo_cb);
+	curl_easy_setopt(x.e, CURLOPT_XFERINFODATA, &x);
+	curl_easy_setopt(x.e, CURLOPT_NOPROGRESS, 0L);
+	curl_multi_add_handle(m, x.e);
+	http_run(m, &x, 1);
+	curl_multi_remove_handle(m, x.e);
+	if (x.stopped)
+		x.err = ERR_DENIED;
+	else if (!x.done || x.rc != CURLE_OK) {
+		x.err = ERR_IO;
+		*error = arena_strdup(a, x.errbuf[0] != '\0' ? x.errbuf :
+		    !x.done ? "transfer not done" : curl_easy_strerror(x.rc));
+	} else {
+		http_stream_head(&x);	/* a response without a body */
+		x.err = ERR_OK;
+	}
+	curl_easy_cleanup(x.e);
+	curl_slist_free_all(x.hdrs);
 	return x.err;
 }
 

@@ -62,6 +62,28 @@ enum err http_do(struct arena *a, const struct http_req *q,
 enum err http_do_many(struct arena *a, const struct http_req *q,
 	    struct http_resp *out, int n);
 
+/* What http_stream() hands the response to, as it arrives. */
+struct http_stream_cb {
+	/* once, before the first data (or at the end, without a body);
+	 * ctype NULL when there is none */
+	void	(*head)(void *arg, long status, const char *ctype);
+	/* each piece of the body; returns 0 to go on, else the transfer
+	 * stops */
+	int	(*data)(void *arg, const char *p, size_t n);
+	/* called often while the transfer runs (also when nothing arrives);
+	 * returns 0 to go on, else the transfer stops; may be NULL */
+	int	(*tick)(void *arg);
+};
+
+/* Performs q, handing the response to cb as it arrives (no size limit:
+ * cb bounds what it keeps). Returns ERR_OK when the response arrived
+ * whole, whatever its status; ERR_DENIED when a callback stopped it;
+ * ERR_IO on a transport failure or timeout, the head perhaps not given
+ * (*error says why, arena-owned or static); ERR_INVAL for a missing or
+ * non-http(s) URL. */
+enum err http_stream(struct arena *a, const struct http_req *q,
+	    const struct http_stream_cb *cb, void *arg, const char **error);
+
 /* AIOHTTP_CLIENT_TIMEOUT in milliseconds, for chat and other requests:
  * unset or empty gives 0 (no limit, as Python's None); a value that is not
  * an integer gives 300 s. Read once from the environment. */

@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include "authn.h"
+#include "channel.h"
+#include "json.h"
 #include "conf.h"
 #include "jwt.h"
 #include "log.h"
@@ -180,4 +182,46 @@ authn_check(struct req *r, enum route_auth level)
 		return 0;
 	}
 	return resp_error(r, 500, MSG_DEFAULT);
+}
+
+enum err
+authn_socket_json(struct db *db, struct arena *a, const char *user_id,
+    json_object **out)
+{
+	json_object *o = NULL, *list = NULL, *ids;
+	enum err e;
+	size_t i;
+
+	*out = NULL;
+	if ((e = user_response(db, a, user_id, &o)) != ERR_OK ||
+	    (e = channel_list_readable(db, a, user_id, &list)) != ERR_OK) {
+		json_object_put(o);
+		return e;
+	}
+	json_on_arena(a, list);
+	if (o == NULL)
+		return ERR_NOTFOUND;
+	ids = json_object_new_array();
+	for (i = 0; i < json_object_array_length(list); i++)
+		json_object_array_add(ids, json_object_get(json_get(
+		    json_object_array_get_idx(list, i), "id")));
+	json_object_object_add(o, "channel_ids", ids);
+	*out = o;
+	return ERR_OK;
+}
+
+enum err
+authn_socket_token(struct db *db, struct arena *a, const char *token,
+    json_object **out)
+{
+	char *id = NULL;
+	enum err e;
+
+	*out = NULL;
+	if (token == NULL || jwt_verify(authn_key, token,
+	    (long long)time(NULL), &id) != ERR_OK)
+		return ERR_DENIED;
+	e = authn_socket_json(db, a, id, out);
+	free(id);
+	return e;
 }

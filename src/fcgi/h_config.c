@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "handlers.h"
+#include "hosting.h"
 #include "json.h"
 #include "log.h"
 #include "req.h"
@@ -58,7 +59,11 @@ config_features(int signed_in)
 	add_conf(f, "enable_api_key", CONF_ENABLE_API_KEY);
 	add_conf(f, "enable_signup", CONF_ENABLE_SIGNUP);
 	add_conf(f, "enable_login_form", CONF_ENABLE_LOGIN_FORM);
-	add_conf(f, "enable_websocket", CONF_ENABLE_WEBSOCKET_SUPPORT);
+	if (hosting_on())	/* Socket.IO by long-polling only */
+		json_object_object_add(f, "enable_websocket",
+		    json_object_new_boolean(0));
+	else
+		add_conf(f, "enable_websocket", CONF_ENABLE_WEBSOCKET_SUPPORT);
 	add_conf(f, "enable_version_update_check",
 	    CONF_ENABLE_VERSION_UPDATE_CHECK);
 	if (!signed_in)

@@ -83,12 +83,12 @@ h_main_chat_completions(struct req *r)
 	enum err e;
 
 	e = models_chat_ex(r->db, r->a, r->user, r->token, r->json,
-	    req_from_streamd(r) ? &ho : NULL, &status, body);
+	    req_streams(r) ? &ho : NULL, &status, body);
 	if (e != ERR_OK && e != ERR_INVAL) {
 		log_error("chat completion failed: %s", err_str(e));
 		return resp_error(r, 500, MSG_DEFAULT);
 	}
-	if (e == ERR_OK && req_from_streamd(r) && handoff_ready(&ho)) {
+	if (e == ERR_OK && req_streams(r) && handoff_ready(&ho)) {
 		/* main.py catches the provider's error and returns None */
 		ho.conn_error_status = 200;
 		ho.conn_error_body = "null";

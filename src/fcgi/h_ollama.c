@@ -706,7 +706,7 @@ ollama_post_pass(struct req *r, int idx, const char *path, json_object *body)
 	int st;
 
 	if (!ollama_stream_off(body)) {
-		if (!req_from_streamd(r))
+		if (!req_streams(r))
 			return ollama_no_stream(r);
 		if (ollama_conn_get(r->a, idx, &c) != ERR_OK)
 			return ollama_bad_idx(r);
@@ -990,7 +990,7 @@ h_ollama_chat(struct req *r)
 
 	if ((st = ollama_url_idx(r, &idx)) != 0)
 		return st;
-	if (!req_from_streamd(r))
+	if (!req_streams(r))
 		e = ollama_chat(r->db, r->a, r->user, idx, r->json, 0, &status,
 		    &out);
 	else if ((e = ollama_chat_prepare(r->db, r->a, r->user, idx, r->json,
@@ -1146,7 +1146,7 @@ ollama_v1(struct req *r, int chat)
 	    &ho.upstream);
 	ho.ollama_errors = 1;
 	if (json_truthy(json_get(form, "stream")))
-		return req_from_streamd(r) ? resp_handoff(r, &ho) :
+		return req_streams(r) ? resp_handoff(r, &ho) :
 		    ollama_no_stream(r);
 	http_do(r->a, &ho.upstream, &h);
 	if (ollama_post_error(r->a, &h, URL(c, path), &status, &detail))

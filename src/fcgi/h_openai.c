@@ -278,7 +278,7 @@ h_openai_chat(struct req *r)
 	enum err e;
 	int idx, stream = json_truthy(json_get(r->json, "stream"));
 
-	if (stream && !req_from_streamd(r))
+	if (stream && !req_streams(r))
 		return resp_error(r, 400, MSG_NO_STREAM);
 	if (json_object_deep_copy(r->json, &payload, NULL) != 0)
 		return resp_error(r, 500, MSG_DEFAULT);

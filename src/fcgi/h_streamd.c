@@ -20,27 +20,16 @@
 #include "user.h"
 #include "webhook.h"
 
-/* Writes 200 with the user u (UserResponse) and the ids of the channels
- * u may read. */
+/* Writes 200 with the user (UserResponse) and the ids of the channels
+ * the user may read, for the outcome e of authn_socket_*(); 401 for a
+ * bad token or an unknown user. */
 static int
-streamd_user_reply(struct req *r, const struct user *u)
+streamd_user_reply(struct req *r, enum err e, json_object *o)
 {
-	json_object *o = NULL, *list = NULL, *ids;
-	size_t i;
-
-	if (user_response(r->db, r->a, u->id, &o) != ERR_OK ||
-	    channel_list_readable(r->db, r->a, u->id, &list) != ERR_OK) {
-		json_object_put(o);
-		return resp_internal(r, "streamd auth", ERR_DB);
-	}
-	json_on_arena(r->a, list);
-	if (o == NULL)	/* deleted meanwhile */
+	if (e == ERR_DENIED || e == ERR_NOTFOUND)
 		return resp_error(r, 401, MSG_INVALID_TOKEN);
-	ids = json_object_new_array();
-	for (i = 0; i < json_object_array_length(list); i++)
-		json_object_array_add(ids, json_object_get(json_get(
-		    json_object_array_get_idx(list, i), "id")));
-	json_object_object_add(o, "channel_ids", ids);
+	if (e != ERR_OK)
+		return resp_internal(r, "streamd auth", e);
 	return resp_json(r, 200, o);
 }
 
@@ -52,9 +41,7 @@ streamd_user_reply(struct req *r, const struct user *u)
 int
 h_streamd_auth(struct req *r)
 {
-	json_object *tok;
-	struct user *u;
-	char *id = NULL;
+	json_object *tok, *o = NULL;
 	enum err e;
 	int st;
 
@@ -64,19 +51,13 @@ h_streamd_auth(struct req *r)
 			r->path = json_get_str(r->json, "path");
 		if ((st = authn_check(r, AUTH_VERIFIED)) != 0)
 			return st;
-		return streamd_user_reply(r, r->user);
-	}
-	if (!json_object_is_type(tok, json_type_string) ||
-	    jwt_verify(authn_secret(), json_object_get_string(tok),
-	    (long long)time(NULL), &id) != ERR_OK)
-		return resp_error(r, 401, MSG_INVALID_TOKEN);
-	e = user_get(r->db, r->a, id, &u);
-	free(id);
-	if (e == ERR_NOTFOUND)
-		return resp_error(r, 401, MSG_INVALID_TOKEN);
-	if (e != ERR_OK)
-		return resp_internal(r, "streamd auth", e);
-	return streamd_user_reply(r, u);
+		e = authn_socket_json(r->db, r->a, r->user->id, &o);
+	} else if (!json_object_is_type(tok, json_type_string))
+		e = ERR_DENIED;
+	else
+		e = authn_socket_token(r->db, r->a,
+		    json_object_get_string(tok), &o);
+	return streamd_user_reply(r, e, o);
 }
 
 /* Reads the string members chat_id and message_id: 0, or the 422 written. */

@@ -112,7 +112,7 @@ tasks_run(struct req *r, enum chattask_kind k)
 	struct handoff *ho = NULL;
 	enum err e;
 
-	if (k == CHATTASK_MOA && req_from_streamd(r))
+	if (k == CHATTASK_MOA && req_streams(r))
 		ho = arena_alloc(r->a, sizeof(*ho));
 	e = chattask_run(r->db, r->a, r->user, r->token, k, r->json, ho, ans);
 	if (e != ERR_OK)

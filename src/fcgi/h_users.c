@@ -13,6 +13,8 @@
 #include "db.h"
 #include "group.h"
 #include "handlers.h"
+#include "hosting.h"
+#include "hrt.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
@@ -360,8 +362,10 @@ h_users_get(struct req *r)
 	json_object_object_add(o, "name", json_str_or_null(u->name));
 	json_object_object_add(o, "profile_image_url",
 	    json_str_or_null(u->profile_image_url));
-	/* socket presence is cwebui-streamd's; not known here yet */
-	json_object_object_add(o, "active", json_object_new_boolean(0));
+	/* socket presence is cwebui-streamd's, not known here; in the
+	 * shared-hosting mode it is the workers' (rt.db) */
+	json_object_object_add(o, "active", json_object_new_boolean(
+	    hosting_on() && hrt_user_active(u->id)));
 	return resp_json(r, 200, o);
 }
 

@@ -34,6 +34,16 @@ int	h_streamd_chat_notify(struct req *r);
 /* h_streamd_bg.c: /_streamd/chat/background (cwebui-streamd only) */
 int	h_streamd_chat_background(struct req *r);
 
+/* h_hosting.c: Socket.IO polling and the task routes, in the
+ * shared-hosting mode only (hosting.h) */
+int	h_hosting_sio(struct req *r);
+int	h_hosting_tasks(struct req *r);
+int	h_hosting_tasks_chat(struct req *r);
+int	h_hosting_tasks_stop(struct req *r);
+int	h_hosting_usage(struct req *r);
+int	h_hosting_users_active(struct req *r);
+int	h_hosting_user_active(struct req *r);
+
 /* h_tasks.c: /api/v1/tasks/ */
 int	h_tasks_config(struct req *r);
 int	h_tasks_config_update(struct req *r);

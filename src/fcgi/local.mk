@@ -1,7 +1,8 @@
 # src/fcgi/: cwebui-fcgi, the pre-forked FastCGI server.
 sbin_PROGRAMS += src/fcgi/cwebui-fcgi
-src_fcgi_cwebui_fcgi_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(JSONC_CFLAGS)
-src_fcgi_cwebui_fcgi_LDADD = $(CWEBUI_LIBS) $(FCGI_LIBS)
+src_fcgi_cwebui_fcgi_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(JSONC_CFLAGS) \
+	-I$(srcdir)/src/streamd
+src_fcgi_cwebui_fcgi_LDADD = $(CODEC_LIBS) $(CWEBUI_LIBS) $(FCGI_LIBS)
 src_fcgi_cwebui_fcgi_SOURCES = \
 	src/fcgi/main.c \
 	src/fcgi/master.c src/fcgi/master.h \
@@ -26,5 +27,7 @@ src_fcgi_cwebui_fcgi_SOURCES = \
 	src/fcgi/h_streamd.c src/fcgi/h_streamd_bg.c \
 	src/fcgi/h_tasks.c \
 	src/fcgi/h_misc.c \
-	src/fcgi/h_users.c
+	src/fcgi/h_users.c \
+	src/fcgi/hosting.h src/fcgi/hstream.c src/fcgi/hrt.c src/fcgi/hrt.h \
+	src/fcgi/h_hosting.c
 dist_man_MANS += src/fcgi/cwebui-fcgi.8

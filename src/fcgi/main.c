@@ -15,6 +15,7 @@
 #include "authn.h"
 #include "conf.h"
 #include "db.h"
+#include "hosting.h"
 #include "ikey.h"
 #include "log.h"
 #include "master.h"
@@ -77,12 +78,13 @@ main(int argc, char **argv)
 	const char *listen_spec = getenv("CWEBUI_LISTEN");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int spawned = listen_spec == NULL && stdin_is_listener();
+	const char *task_id = NULL;
 	int rc;
 
-	(void)argc;
-	(void)argv;
 	log_open("cwebui-fcgi", getenv("CWEBUI_SYSLOG") != NULL);
-	if (!spawned && listen_spec == NULL) {
+	if (argc == 3 && strcmp(argv[1], "--hosting-task") == 0)
+		task_id = argv[2];	/* a chat task process (hosting.h) */
+	if (task_id == NULL && !spawned && listen_spec == NULL) {
 		log_error("no FastCGI socket: set CWEBUI_LISTEN to a socket "
 		    "path or host:port, or let the web server spawn "
 		    "cwebui-fcgi with the socket on standard input");
@@ -97,9 +99,13 @@ main(int argc, char **argv)
 		log_warn("no internal key: requests from cwebui-streamd will "
 		    "be refused");
 	o.database_url = st.database_url;
+	if (hosting_on())
+		hosting_init(st.data_dir, st.database_url);
 	o.max_requests = env_ulong("CWEBUI_MAX_REQUESTS", 0);
 	o.max_body = env_ulong("CWEBUI_MAX_BODY", 64UL << 20);
-	if (spawned)
+	if (task_id != NULL)
+		rc = hosting_on() ? hosting_task_main(task_id) : 2;
+	else if (spawned)
 		rc = worker_run(&o);
 	else if ((o.listen_fd = open_listener(listen_spec)) < 0)
 		rc = 1;

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "db.h"
 #include "handoff.h"
+#include "hosting.h"
 #include "ikey.h"
 #include "json.h"
 #include "log.h"
@@ -79,6 +80,12 @@ req_from_streamd(struct req *r)
 		r->streamd = ikey_check(req_param(r, "CWEBUI_STREAMD")) ?
 		    1 : -1;
 	return r->streamd == 1;
+}
+
+int
+req_streams(struct req *r)
+{
+	return hosting_on() || req_from_streamd(r);
 }
 
 const char *
@@ -273,9 +280,40 @@ resp_raw(struct req *r, int status, const char *ctype, const void *body,
 }
 
 int
+resp_stream_start(struct req *r, int status, const char *ctype)
+{
+	FCGX_Request *fr = r->io;
+
+	r->status = status;
+	FCGX_FPrintF(fr->out, "Status: %d %s\r\n", status, status_text(status));
+	if (ctype != NULL)
+		FCGX_FPrintF(fr->out, "Content-Type: %s\r\n", ctype);
+	FCGX_PutS("X-Content-Type-Options: nosniff\r\n"
+	    "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n", fr->out);
+	if (r->out_headers.len > 0)
+		FCGX_PutStr(r->out_headers.p, (int)r->out_headers.len, fr->out);
+	FCGX_PutS("\r\n", fr->out);
+	return FCGX_FFlush(fr->out) == 0 ? 0 : -1;
+}
+
+int
+resp_stream_write(struct req *r, const void *p, size_t n)
+{
+	FCGX_Request *fr = r->io;
+
+	if (n > 0 && FCGX_PutStr(p, (int)n, fr->out) != (int)n)
+		return -1;
+	return FCGX_FFlush(fr->out) == 0 ? 0 : -1;
+}
+
+int
 resp_handoff(struct req *r, const struct handoff *h)
 {
-	const char *text = handoff_text(r->a, h);
+	const char *text;
+
+	if (hosting_on())
+		return hosting_answer(r, h);
+	text = handoff_text(r->a, h);
 
 	return resp_raw(r, 200, HANDOFF_CTYPE, text, strlen(text));
 }

@@ -49,6 +49,10 @@ const char *req_param(struct req *r, const char *name);
  * CWEBUI_STREAMD holds the internal key (ikey.h; a web server cannot send
  * it for a client). Checked once per request, then cached in r. */
 int	 req_from_streamd(struct req *r);
+/* Returns 1 when an answer that streams may be given to r: a hand-off
+ * (resp_handoff) for cwebui-streamd, or in the shared-hosting mode
+ * (hosting.h) the stream itself. */
+int	 req_streams(struct req *r);
 /* Returns the decoded value of a cookie, or NULL. Arena-owned. */
 const char *req_cookie(struct req *r, const char *name);
 /* Returns the decoded value of a query parameter, or NULL. Arena-owned. */
@@ -90,9 +94,15 @@ int	 resp_internal(struct req *r, const char *what, enum err e);
  * (db_unavailable()) is written as 503 {"detail": MSG_DB_UNAVAILABLE}. */
 int	 resp_raw(struct req *r, int status, const char *ctype,
 	    const void *body, size_t len);
-/* Writes 200 with the hand-off h for cwebui-streamd (handoff.h).
- * Returns 200. */
+/* Writes 200 with the hand-off h for cwebui-streamd (handoff.h), or, in
+ * the shared-hosting mode (hosting.h), carries it out here. Returns the
+ * status written. */
 int	 resp_handoff(struct req *r, const struct handoff *h);
+/* Starts a streamed answer (no Content-Length) and flushes it: 0, or -1
+ * when the client is gone. Then resp_stream_write() for each piece (each
+ * flushed at once), same return. */
+int	 resp_stream_start(struct req *r, int status, const char *ctype);
+int	 resp_stream_write(struct req *r, const void *p, size_t n);
 /* Writes a redirect (307, 302, ...) to location. Returns status. */
 int	 resp_redirect(struct req *r, int status, const char *location);
 

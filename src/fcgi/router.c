@@ -9,6 +9,7 @@
 #include "mem.h"
 #include "path.h"
 #include "req.h"
+#include "hosting.h"
 #include "router.h"
 
 /* Copies the captured segments out of the path into the arena. */
@@ -68,11 +69,12 @@ router_body(struct req *r)
 	return 0;
 }
 
-/* Returns 1 when route rt exists for r (see R_STREAMD). */
+/* Returns 1 when route rt exists for r (see R_STREAMD, R_HOSTING). */
 static int
 router_visible(struct req *r, const struct route *rt)
 {
-	return !(rt->flags & R_STREAMD) || req_from_streamd(r);
+	return (!(rt->flags & R_STREAMD) || req_from_streamd(r)) &&
+	    (!(rt->flags & R_HOSTING) || hosting_on());
 }
 
 /* Starlette's redirect_slashes: when only the other form of the path (with

@@ -18,6 +18,8 @@ enum route_auth {
 #define R_STREAMD	0x02	/* only for requests from cwebui-streamd
 				 * (req_from_streamd); to any other request
 				 * the route does not exist (404) */
+#define R_HOSTING	0x04	/* only in the shared-hosting mode
+				 * (hosting.h); else 404 */
 
 struct route {
 	const char	*method;	/* "GET", "POST", "DELETE", ... */

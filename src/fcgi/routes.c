@@ -46,6 +46,21 @@ const struct route routes[] = {
 	{ "POST", "/_streamd/chat/notify", h_streamd_chat_notify,
 	    AUTH_PUBLIC, R_JSON | R_STREAMD },
 
+	/* what cwebui-streamd serves, in the shared-hosting mode only
+	 * (h_hosting.c, hosting.h) */
+	{ "GET", "/ws/socket.io/", h_hosting_sio, AUTH_PUBLIC, R_HOSTING },
+	{ "POST", "/ws/socket.io/", h_hosting_sio, AUTH_PUBLIC, R_HOSTING },
+	{ "GET", "/api/tasks", h_hosting_tasks, AUTH_VERIFIED, R_HOSTING },
+	{ "GET", "/api/tasks/chat/{chat_id}", h_hosting_tasks_chat,
+	    AUTH_VERIFIED, R_HOSTING },
+	{ "POST", "/api/tasks/stop/{task_id}", h_hosting_tasks_stop,
+	    AUTH_VERIFIED, R_HOSTING },
+	{ "GET", "/api/usage", h_hosting_usage, AUTH_VERIFIED, R_HOSTING },
+	{ "GET", "/api/v1/users/active", h_hosting_users_active, AUTH_VERIFIED,
+	    R_HOSTING },
+	{ "GET", "/api/v1/users/{user_id}/active", h_hosting_user_active,
+	    AUTH_VERIFIED, R_HOSTING },
+
 	/* routers/tasks.py (h_tasks.c; moa/completions reaches us through
 	 * cwebui-streamd, which streams its hand-off) */
 	{ "GET", "/api/v1/tasks/config", h_tasks_config, AUTH_VERIFIED, 0 },

@@ -11,6 +11,7 @@
  * internal calls); a task is freed when its stream ended and its queue is
  * empty. Tasks live in this process; GET /api/tasks lists them. */
 #include <sys/queue.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,8 +19,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
-#include "clock.h"
-#include "content.h"
+#include "chatproc.h"
 #include "fcgic.h"
 #include "httpd.h"
 #include "json.h"
@@ -27,58 +27,35 @@
 #include "mem.h"
 #include "openai.h"
 #include "rand.h"
-#include "relay.h"
 #include "rt.h"
-#include "sse.h"
 #include "task.h"
 #include "taskreg.h"
 #include "upstream.h"
 
-#define TASK_MAX_LINE	(8L * 1024 * 1024)	/* one SSE line */
-#define TASK_MAX_BODY	(16L * 1024 * 1024)	/* a non-streamed answer */
-#define TASK_MAX_CONTENT (32L * 1024 * 1024)	/* the text of one answer: more
-						   of a stream is dropped */
-#define TASK_SAVE_EVERY	1.0			/* seconds between saves */
 #define TASK_DIRECT_ACK_MS	60000	/* python-socketio call()'s timeout */
-#define TASK_DIRECT_EARLY	TASK_MAX_LINE	/* bytes of channel events kept
-						   before the ack */
+#define TASK_DIRECT_EARLY	CHATPROC_MAX_LINE	/* bytes of channel
+						   events kept before the ack */
 
 struct task;
 
 struct call {
 	char		*uri;
 	char		*body;
-	void		(*done)(struct task *, json_object *);
+	chatproc_done_fn *done;
 	struct call	*next;
 };
 
 struct task {
 	struct taskreg_entry	 reg;	/* id, user, chat: the registry's */
+	struct chatproc		 cp;	/* the answer (chatproc.h) */
 	char			*message_id;
 	char			*session_id;
 	char			*room;		/* "user:<user id>" */
-	json_object		*spec;		/* the hand-off's "task" */
 	json_object		*upstream;	/* the hand-off's "upstream" */
-	int			 ollama;	/* relay "ollama-openai" */
 	struct upstream		*up;
-	struct sse_lines	 lines;
-	long			 status;
-	int			 streamed;	/* SSE or NDJSON answer */
-	int			 overflow;
-	struct buf		 body;		/* a non-streamed answer */
-	struct content		 content;
-	struct buf		 ser;		/* content serialized */
-	struct content_tag	 tag_pair;	/* params.reasoning_tags */
-	const struct content_tag *tags;		/* the tags detected */
-	size_t			 ntags;
-	long			 delta_size;
-	long			 delta_count;
-	json_object		*last_delta;
-	double			 last_save;
 	struct call		*q_head;
 	struct call		**q_tail;
 	struct fcgic_call	*inflight;
-	int			 ended;		/* nothing more to generate */
 	/* A direct connection: the user's browser session runs it. */
 	json_object		*direct;	/* the task's "direct", or NULL */
 	struct rt_listener	*listener;	/* its channel's events */
@@ -88,94 +65,13 @@ struct task {
 	int			 acked;		/* the stream was accepted */
 };
 
+#define TASK_OF(p)	((struct task *)(void *)((char *)(p) - \
+	offsetof(struct task, cp)))
+
 /* An rt_emit_ack under way; t NULL once the task stopped waiting. */
 struct direct_wait {
 	struct task		*t;
 };
-
-/* choices[0] of an answer or chunk, or NULL when choices is not a
- * non-empty array. */
-static json_object *
-first_choice(json_object *o)
-{
-	json_object *c = json_get(o, "choices");
-
-	if (!json_object_is_type(c, json_type_array) ||
-	    json_object_array_length(c) == 0)
-		return NULL;
-	return json_object_array_get_idx(c, 0);
-}
-
-static long
-delta_chunk_size(json_object *spec)
-{
-	const char *env = getenv("CHAT_RESPONSE_STREAM_DELTA_CHUNK_SIZE");
-	long n = env != NULL ? strtol(env, NULL, 10) : 1, p;
-
-	p = (long)json_object_get_int64(json_get_path(spec,
-	    "params.stream_delta_chunk_size"));
-	if (n < 1)
-		n = 1;
-	return p > n ? p : n;
-}
-
-/* The tags of reasoning inside the text, as Python reads
- * params.reasoning_tags: false detects none, a pair of strings is that pair
- * (*pair, borrowed from spec), anything else DEFAULT_REASONING_TAGS; a
- * pair of other things detects none, as Python fails on it. Sets *tags and
- * returns their count. */
-static size_t
-reasoning_tags(json_object *spec, struct content_tag *pair,
-    const struct content_tag **tags)
-{
-	json_object *p = json_get_path(spec, "params.reasoning_tags"), *a, *b;
-
-	*tags = content_reasoning_tags;
-	if (json_object_is_type(p, json_type_boolean) &&
-	    !json_object_get_boolean(p))
-		return 0;
-	if (!json_object_is_type(p, json_type_array) ||
-	    json_object_array_length(p) != 2)
-		return content_nreasoning_tags;
-	a = json_object_array_get_idx(p, 0);
-	b = json_object_array_get_idx(p, 1);
-	if (!json_object_is_type(a, json_type_string) ||
-	    !json_object_is_type(b, json_type_string))
-		return 0;
-	pair->start = json_object_get_string(a);
-	pair->end = json_object_get_string(b);
-	*tags = pair;
-	return 1;
-}
-
-/* The chat-events payload of this task for an event; data is borrowed
- * (NULL: an event without data, as {"type": "chat:tasks:cancel"}). New
- * reference. */
-static json_object *
-chat_event(struct task *t, const char *type, json_object *data)
-{
-	json_object *o = json_object_new_object(), *d = json_object_new_object();
-
-	json_object_object_add(o, "chat_id",
-	    json_object_new_string(t->reg.chat_id));
-	json_object_object_add(o, "message_id",
-	    json_object_new_string(t->message_id));
-	json_object_object_add(d, "type", json_object_new_string(type));
-	if (data != NULL)
-		json_object_object_add(d, "data", json_object_get(data));
-	json_object_object_add(o, "data", d);
-	return o;
-}
-
-/* Emits a chat-events event of this task to its user's sessions. */
-static void
-emit(struct task *t, const char *type, json_object *data)
-{
-	json_object *o = chat_event(t, type, data);
-
-	rt_emit(t->room, "chat-events", o);
-	json_object_put(o);
-}
 
 static void	 task_free(struct task *t);
 static void	 queue_run(struct task *t);
@@ -200,7 +96,7 @@ call_done(void *arg, const struct fcgic_resp *r)
 	else
 		reply = json_parse(r->body, r->body_len);
 	if (c->done != NULL)
-		c->done(t, reply);
+		c->done(&t->cp, reply);
 	json_object_put(reply);
 	free(c->uri);
 	free(c->body);
@@ -216,7 +112,7 @@ queue_run(struct task *t)
 	if (t->inflight != NULL)
 		return;
 	if (c == NULL) {
-		if (t->ended)
+		if (t->cp.ended)
 			task_free(t);
 		return;
 	}
@@ -229,12 +125,13 @@ queue_run(struct task *t)
 	}
 }
 
-/* Queues an internal call with body o (borrowed); done(t, reply) runs
- * with the parsed 200 answer, or NULL. */
+/* chatproc's call: queues an internal call with body o (borrowed);
+ * done(cp, reply) runs with the parsed 200 answer, or NULL. */
 static void
-queue(struct task *t, const char *uri, json_object *o,
-    void (*done)(struct task *, json_object *))
+queue(struct chatproc *cp, const char *uri, json_object *o,
+    chatproc_done_fn *done)
 {
+	struct task *t = TASK_OF(cp);
 	struct call *c = xcalloc(1, sizeof(*c));
 
 	c->uri = xstrdup(uri);
@@ -246,276 +143,40 @@ queue(struct task *t, const char *uri, json_object *o,
 	queue_run(t);
 }
 
-/* Merges fields (borrowed) into the stored message. */
 static void
-save(struct task *t, json_object *fields,
-    void (*done)(struct task *, json_object *))
+emit(struct chatproc *cp, json_object *o)
 {
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "chat_id",
-	    json_object_new_string(t->reg.chat_id));
-	json_object_object_add(o, "message_id",
-	    json_object_new_string(t->message_id));
-	json_object_object_add(o, "message", json_object_get(fields));
-	queue(t, "/_streamd/chat/message", o, done);
-	json_object_put(o);
+	rt_emit(TASK_OF(cp)->room, "chat-events", o);
 }
 
-static void
-save_content(struct task *t, int done,
-    void (*cb)(struct task *, json_object *))
+static int
+busy(struct chatproc *cp)
 {
-	json_object *f = json_object_new_object();
-
-	content_serialize(&t->content, &t->ser);
-	json_object_object_add(f, "content",
-	    json_object_new_string_len(buf_str(&t->ser), (int)t->ser.len));
-	if (done)
-		json_object_object_add(f, "done", json_object_new_boolean(1));
-	save(t, f, cb);
-	json_object_put(f);
-	t->last_save = clock_mono();
+	return TASK_OF(cp)->inflight != NULL;
 }
 
-static void
-on_background(struct task *t, json_object *reply)
+static int
+user_active(struct chatproc *cp)
 {
-	json_object *events = json_get(reply, "events"), *e;
-	size_t i;
-
-	for (i = 0; json_object_is_type(events, json_type_array) &&
-	    i < json_object_array_length(events); i++) {
-		e = json_object_array_get_idx(events, i);
-		if (json_get_str(e, "type") != NULL)
-			emit(t, json_get_str(e, "type"), json_get(e, "data"));
-	}
+	return rt_user_active(cp->user_id);
 }
 
-/* Python's background_tasks_handler, run by cwebui-fcgi. */
+/* The answer is complete (streamed or not), or failed: the task ends when
+ * its saves are done. */
 static void
-background(struct task *t)
+task_end(struct task *t)
 {
-	json_object *o, *bt = json_get(t->spec, "background_tasks");
-
-	if (!json_truthy(bt))
-		return;
-	o = json_object_new_object();
-	json_object_object_add(o, "user_id",
-	    json_object_new_string(t->reg.user_id));
-	json_object_object_add(o, "chat_id",
-	    json_object_new_string(t->reg.chat_id));
-	json_object_object_add(o, "message_id",
-	    json_object_new_string(t->message_id));
-	json_object_object_add(o, "model",
-	    json_object_get(json_get(t->spec, "model")));
-	json_object_object_add(o, "messages",
-	    json_object_get(json_get(t->spec, "messages")));
-	json_object_object_add(o, "background_tasks", json_object_get(bt));
-	queue(t, "/_streamd/chat/background", o, on_background);
-	json_object_put(o);
-}
-
-/* The webhook Python sends when the user has no live session. */
-static void
-notify(struct task *t, const char *title)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "user_id",
-	    json_object_new_string(t->reg.user_id));
-	json_object_object_add(o, "chat_id",
-	    json_object_new_string(t->reg.chat_id));
-	json_object_object_add(o, "title", json_str_or_null(title));
-	json_object_object_add(o, "content",
-	    json_object_new_string_len(buf_str(&t->ser), (int)t->ser.len));
-	queue(t, "/_streamd/chat/notify", o, NULL);
-	json_object_put(o);
-}
-
-/* The final save answered with the chat title: the done event, then the
- * background tasks. */
-static void
-on_final_saved(struct task *t, json_object *reply)
-{
-	json_object *d = json_object_new_object();
-
-	json_object_object_add(d, "done", json_object_new_boolean(1));
-	json_object_object_add(d, "content",
-	    json_object_new_string_len(buf_str(&t->ser), (int)t->ser.len));
-	json_object_object_add(d, "title",
-	    json_object_get(json_get(reply, "title")));
-	emit(t, "chat:completion", d);
-	json_object_put(d);
-	if (!rt_user_active(t->reg.user_id))
-		notify(t, json_get_str(reply, "title"));
-	background(t);
-}
-
-/* Ends the task with an error as Python's process_chat does for an
- * exception: error saved and emitted, tasks cancelled. */
-static void
-fail(struct task *t, const char *msg, int cancel)
-{
-	json_object *f = json_object_new_object(), *err, *d;
-
-	err = json_object_new_object();
-	json_object_object_add(err, "content", json_object_new_string(msg));
-	json_object_object_add(f, "error", err);
-	save(t, f, NULL);
-	d = json_object_new_object();
-	json_object_object_add(d, "error", json_object_get(err));
-	emit(t, "chat:message:error", d);
-	if (cancel)
-		emit(t, "chat:tasks:cancel", NULL);
-	json_object_put(d);
-	json_object_put(f);
+	chatproc_end(&t->cp);
 	taskreg_remove(&t->reg);
-	t->ended = 1;
 	queue_run(t);
 }
 
 static void
-flush_delta(struct task *t, long threshold)
+task_fail(struct task *t, const char *msg, int cancel)
 {
-	if (t->delta_count >= threshold && t->last_delta != NULL) {
-		emit(t, "chat:completion", t->last_delta);
-		json_object_put(t->last_delta);
-		t->last_delta = NULL;
-		t->delta_count = 0;
-	}
-}
-
-/* The message content as it is now, {"content": ...}. New reference. */
-static json_object *
-content_data(struct task *t)
-{
-	json_object *d = json_object_new_object();
-
-	content_serialize(&t->content, &t->ser);
-	json_object_object_add(d, "content",
-	    json_object_new_string_len(buf_str(&t->ser), (int)t->ser.len));
-	return d;
-}
-
-/* One chunk of the stream (an OpenAI chat.completion.chunk), as Python's
- * stream_body_handler reads it. */
-static void
-on_chunk(struct task *t, json_object *data)
-{
-	json_object *delta, *usage, *v, *out = NULL, *tm;
-	const char *text, *reasoning;
-	int changed = 0;
-
-	if ((v = json_get(data, "event")) != NULL &&
-	    json_get_str(v, "type") != NULL)
-		emit(t, json_get_str(v, "type"), json_get(v, "data"));
-	if ((v = json_get(data, "selected_model_id")) != NULL) {
-		json_object *f = json_object_new_object();
-
-		json_object_object_add(f, "selectedModelId",
-		    json_object_get(v));
-		save(t, f, NULL);
-		json_object_put(f);
-		emit(t, "chat:completion", data);
-		return;
-	}
-	usage = json_get(data, "usage");
-	usage = json_object_is_type(usage, json_type_object) ?
-	    json_object_get(usage) : json_object_new_object();
-	if (json_object_is_type((tm = json_get(data, "timings")),
-	    json_type_object))
-		json_merge(usage, tm);
-	if (json_object_object_length(usage) > 0) {
-		json_object *d = json_object_new_object();
-
-		json_object_object_add(d, "usage", json_object_get(usage));
-		emit(t, "chat:completion", d);
-		json_object_put(d);
-	}
-	json_object_put(usage);
-	if (first_choice(data) == NULL) {
-		if (json_truthy(v = json_get(data, "error"))) {
-			json_object *d = json_object_new_object();
-
-			json_object_object_add(d, "error", json_object_get(v));
-			emit(t, "chat:completion", d);
-			json_object_put(d);
-		}
-		return;
-	}
-	delta = json_get(first_choice(data), "delta");
-	if (!json_object_is_type(delta, json_type_object))
-		delta = NULL;
-	if (delta != NULL && t->content.raw.len > (size_t)TASK_MAX_CONTENT) {
-		if (!t->overflow)
-			log_warn("task %s: the answer passed %ld bytes: the rest "
-			    "of the stream is dropped", t->reg.id,
-			    TASK_MAX_CONTENT);
-		t->overflow = 1;
-		return;
-	}
-	reasoning = json_get_str(delta, "reasoning_content");
-	if (reasoning == NULL || *reasoning == '\0')
-		reasoning = json_get_str(delta, "reasoning");
-	if (reasoning == NULL || *reasoning == '\0')
-		reasoning = json_get_str(delta, "thinking");
-	if (reasoning != NULL && *reasoning != '\0') {
-		content_add_reasoning(&t->content, reasoning, strlen(reasoning));
-		changed = 1;
-	}
-	text = json_get_str(delta, "content");
-	if (text != NULL && *text != '\0') {
-		content_add_text(&t->content, text, strlen(text));
-		content_detect_tags(&t->content, t->tags, t->ntags);
-		changed = 1;
-	}
-	out = changed ? content_data(t) : json_object_get(data);
-	if (delta != NULL && json_object_object_length(delta) > 0) {
-		t->delta_count++;
-		json_object_put(t->last_delta);
-		t->last_delta = json_object_get(out);
-		if (t->delta_count >= t->delta_size)
-			flush_delta(t, t->delta_size);
-	} else
-		emit(t, "chat:completion", out);
-	json_object_put(out);
-	if (changed && t->inflight == NULL &&
-	    clock_mono() - t->last_save >= TASK_SAVE_EVERY)
-		save_content(t, 0, NULL);
-}
-
-static void
-on_line(void *arg, const char *p, size_t n)
-{
-	struct task *t = arg;
-	json_object *o, *chunk;
-
-	if (t->ended)
-		return;
-	if (t->ollama) {
-		if ((o = json_parse(p, n)) == NULL)
-			return;
-		chunk = relay_ollama_chunk(o, json_get_str(t->spec, "model"));
-		json_object_put(o);
-		if (chunk != NULL)
-			on_chunk(t, chunk);
-		json_object_put(chunk);
-		return;
-	}
-	if (n < 5 || strncmp(p, "data:", 5) != 0)
-		return;
-	p += 5;
-	n -= 5;
-	while (n > 0 && (*p == ' ' || *p == '\t')) {
-		p++;
-		n--;
-	}
-	if ((o = json_parse(p, n)) == NULL)
-		return;		/* [DONE] and what is not JSON */
-	if (json_object_is_type(o, json_type_object))
-		on_chunk(t, o);
-	json_object_put(o);
+	chatproc_fail(&t->cp, msg, cancel);
+	taskreg_remove(&t->reg);
+	queue_run(t);
 }
 
 static void
@@ -523,11 +184,7 @@ up_head(void *arg, long status, const char *ctype)
 {
 	struct task *t = arg;
 
-	t->status = status;
-	t->streamed = status < 400 && ctype != NULL &&
-	    (strstr(ctype, "text/event-stream") != NULL ||
-	    strstr(ctype, "application/x-ndjson") != NULL ||
-	    (t->ollama && json_truthy(json_get(t->spec, "stream"))));
+	chatproc_head(&t->cp, status, ctype);
 }
 
 static void
@@ -535,110 +192,7 @@ up_data(void *arg, const char *p, size_t n)
 {
 	struct task *t = arg;
 
-	if (t->streamed) {
-		if (sse_lines_feed(&t->lines, p, n) != ERR_OK && !t->overflow) {
-			t->overflow = 1;
-			log_warn("task %s: a line of the stream is over %ld "
-			    "bytes", t->reg.id, TASK_MAX_LINE);
-		}
-		return;
-	}
-	if (t->body.len + n > (size_t)TASK_MAX_BODY)
-		t->overflow = 1;
-	else
-		buf_append(&t->body, p, n);
-}
-
-/* The end of a streamed answer: the final content saved, then the done
- * event with the title, then the background tasks. */
-static void
-finish_stream(struct task *t)
-{
-	sse_lines_finish(&t->lines);
-	flush_delta(t, 0);
-	content_finish(&t->content);
-	save_content(t, 1, on_final_saved);
-}
-
-/* Python's error text for an upstream error answer: the "error" member's
- * "detail" if it is an object that has one, else the object, else str(). */
-static json_object *
-error_of(json_object *res)
-{
-	json_object *e = json_get(res, "error"), *d;
-
-	if (json_object_is_type(e, json_type_object))
-		return json_object_get((d = json_get(e, "detail")) != NULL ?
-		    d : e);
-	return json_object_new_string(json_object_is_type(e,
-	    json_type_string) ? json_object_get_string(e) :
-	    json_object_to_json_string(e));
-}
-
-/* A non-streamed answer, as Python's process_chat_response reads a dict. */
-static void
-finish_json(struct task *t)
-{
-	json_object *res, *err, *f, *d, *v;
-	const char *text;
-
-	res = json_parse(buf_str(&t->body), t->body.len);
-	if (!json_object_is_type(res, json_type_object)) {
-		json_object_put(res);
-		fail(t, t->status >= 400 ? buf_str(&t->body) :
-		    "Invalid JSON response", 0);
-		return;
-	}
-	if (json_get_str(t->spec, "selected_model_id") != NULL &&
-	    !json_object_object_get_ex(res, "selected_model_id", NULL))
-		json_object_object_add(res, "selected_model_id", json_object_get(
-		    json_get(t->spec, "selected_model_id")));
-	if (json_object_object_get_ex(res, "error", NULL)) {
-		err = error_of(res);
-		f = json_object_new_object();
-		d = json_object_new_object();
-		json_object_object_add(d, "content", json_object_get(err));
-		json_object_object_add(f, "error", d);
-		save(t, f, NULL);
-		emit(t, "chat:message:error", f);
-		json_object_put(f);
-		json_object_put(err);
-	}
-	if ((v = json_get(res, "selected_model_id")) != NULL) {
-		f = json_object_new_object();
-		json_object_object_add(f, "selectedModelId", json_object_get(v));
-		save(t, f, NULL);
-		json_object_put(f);
-	}
-	text = json_get_str(json_get(first_choice(res), "message"), "content");
-	if (text != NULL && *text != '\0') {
-		emit(t, "chat:completion", res);
-		buf_reset(&t->ser);
-		buf_puts(&t->ser, text);
-		f = json_object_new_object();
-		json_object_object_add(f, "role",
-		    json_object_new_string("assistant"));
-		json_object_object_add(f, "content",
-		    json_object_new_string(text));
-		json_object_object_add(f, "done", json_object_new_boolean(1));
-		save(t, f, on_final_saved);
-		json_object_put(f);
-	}
-	json_object_put(res);
-}
-
-/* The answer is complete (streamed or not): it is finished and saved, and
- * the task ends. */
-static void
-task_end(struct task *t)
-{
-	if (t->streamed)
-		finish_stream(t);
-	else
-		finish_json(t);
-	taskreg_remove(&t->reg);
-	t->ended = 1;
-	queue_run(t);
+	chatproc_data(&t->cp, p, n);
 }
 
 static void
@@ -647,10 +201,10 @@ up_done(void *arg, int ok, const char *error)
 	struct task *t = arg;
 
 	t->up = NULL;
-	if (!ok && t->status == 0) {
+	if (!ok && t->cp.status == 0) {
 		log_warn("task %s: upstream failed: %s", t->reg.id,
 		    error != NULL ? error : "?");
-		fail(t, "500: Open WebUI: Server Connection Error", 1);
+		task_fail(t, "500: Open WebUI: Server Connection Error", 1);
 		return;
 	}
 	task_end(t);
@@ -680,7 +234,7 @@ static void
 direct_fail(struct task *t, const char *msg)
 {
 	direct_stop(t);
-	fail(t, msg, 1);
+	task_fail(t, msg, 1);
 }
 
 /* One event of the channel after the ack: a string is a line of the
@@ -689,7 +243,7 @@ static void
 direct_item(struct task *t, json_object *data)
 {
 	if (json_object_is_type(data, json_type_string))
-		on_line(t, json_object_get_string(data),
+		chatproc_line(&t->cp, json_object_get_string(data),
 		    (size_t)json_object_get_string_len(data));
 	else if (!json_object_is_type(data, json_type_object))
 		return;
@@ -697,7 +251,7 @@ direct_item(struct task *t, json_object *data)
 		direct_stop(t);
 		task_end(t);
 	} else
-		on_chunk(t, data);
+		chatproc_chunk(&t->cp, data);
 }
 
 /* The channel's events (data NULL: the session left; the answer so far is
@@ -710,13 +264,13 @@ direct_event(void *arg, json_object *data)
 
 	if (data == NULL) {
 		t->listener = NULL;
-		if (t->acked && !t->ended) {
+		if (t->acked && !t->cp.ended) {
 			direct_stop(t);
 			task_end(t);
 		}
 		return;
 	}
-	if (t->ended)
+	if (t->cp.ended)
 		return;
 	if (t->acked) {
 		direct_item(t, data);
@@ -754,7 +308,7 @@ direct_ack(void *arg, json_object *args)
 	}
 	res = json_object_array_get_idx(args, 0);
 	a = arena_new();
-	if (json_truthy(json_get(t->spec, "stream"))) {
+	if (json_truthy(json_get(t->cp.spec, "stream"))) {
 		if (!json_truthy(json_get(res, "status"))) {
 			/* Exception(str(res)) */
 			direct_fail(t, res == NULL ? "None" :
@@ -764,15 +318,15 @@ direct_ack(void *arg, json_object *args)
 			goto done;
 		}
 		t->acked = 1;
-		t->streamed = 1;
-		t->status = 200;
+		t->cp.streamed = 1;
+		t->cp.status = 200;
 		early = t->early;
 		t->early = NULL;
-		for (i = 0; early != NULL && !t->ended &&
+		for (i = 0; early != NULL && !t->cp.ended &&
 		    i < json_object_array_length(early); i++)
 			direct_item(t, json_object_array_get_idx(early, i));
 		json_object_put(early);
-		if (t->listener == NULL && !t->ended) {
+		if (t->listener == NULL && !t->cp.ended) {
 			/* the session left before its ack was read */
 			direct_stop(t);
 			task_end(t);
@@ -786,9 +340,9 @@ direct_ack(void *arg, json_object *args)
 		goto done;
 	}
 	direct_stop(t);
-	t->status = 200;
+	t->cp.status = 200;
 	txt = json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN);
-	buf_puts(&t->body, txt);
+	buf_puts(&t->cp.body, txt);
 	task_end(t);
 done:
 	arena_free(a);
@@ -818,8 +372,8 @@ direct_start(struct task *t)
 	    buf_str(&channel)));
 	json_object_object_add(d, "session_id",
 	    json_object_new_string(t->session_id));
-	o = chat_event(t, "request:chat:completion", d);
-	if (json_truthy(json_get(t->spec, "stream")))
+	o = chatproc_event(&t->cp, "request:chat:completion", d);
+	if (json_truthy(json_get(t->cp.spec, "stream")))
 		t->listener = rt_listen(sid, buf_str(&channel), direct_event,
 		    t);
 	t->wait = xcalloc(1, sizeof(*t->wait));
@@ -831,36 +385,24 @@ direct_start(struct task *t)
 	buf_free(&channel);
 }
 
-/* The first save ({"model": ...}) answered with the message as stored: its
- * content is where a "continue" starts. Then the generation starts. */
+/* chatproc's started: the generation starts, upstream or direct. */
 static void
-on_started(struct task *t, json_object *reply)
+started(struct chatproc *cp)
 {
-	const char *initial = json_get_str(json_get(reply, "message"),
-	    "content");
+	struct task *t = TASK_OF(cp);
 
-	content_free(&t->content);
-	content_init(&t->content, initial);
-	if (t->ended)
-		return;
-	if (json_truthy(json_get(t->spec, "stream")) &&
-	    json_get_str(t->spec, "selected_model_id") != NULL) {
-		/* the arena's pick, as Python's stream_wrapper sends it first */
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "selected_model_id",
-		    json_object_get(json_get(t->spec, "selected_model_id")));
-		on_chunk(t, o);
-		json_object_put(o);
-	}
 	if (t->direct != NULL) {
 		direct_start(t);
 		return;
 	}
 	t->up = upstream_start(t->upstream, &up_cbs, t);
 	if (t->up == NULL)
-		fail(t, "500: Open WebUI: Server Connection Error", 1);
+		task_fail(t, "500: Open WebUI: Server Connection Error", 1);
 }
+
+static const struct chatproc_ops task_ops = {
+	emit, queue, busy, user_active, started
+};
 
 static void
 task_free(struct task *t)
@@ -880,12 +422,7 @@ task_free(struct task *t)
 		free(c->body);
 		free(c);
 	}
-	sse_lines_free(&t->lines);
-	buf_free(&t->body);
-	buf_free(&t->ser);
-	content_free(&t->content);
-	json_object_put(t->last_delta);
-	json_object_put(t->spec);
+	chatproc_free(&t->cp);
 	json_object_put(t->upstream);
 	free(t->message_id);
 	free(t->room);
@@ -901,24 +438,22 @@ task_stop(struct taskreg_entry *e)
 {
 	struct task *t = (struct task *)e;
 
-	if (t->ended)
+	if (t->cp.ended)
 		return;
 	if (t->up != NULL) {
 		upstream_abort(t->up);
 		t->up = NULL;
 	}
 	direct_stop(t);
-	emit(t, "chat:tasks:cancel", NULL);
-	save_content(t, 0, NULL);
+	chatproc_stop(&t->cp);
 	taskreg_remove(&t->reg);
-	t->ended = 1;
 	queue_run(t);
 }
 
 void
 task_start(struct hconn *c, json_object *handoff)
 {
-	json_object *spec = json_get(handoff, "task"), *up, *o, *f;
+	json_object *spec = json_get(handoff, "task"), *up, *o;
 	const char *uid = json_get_str(spec, "user_id");
 	const char *chat = json_get_str(spec, "chat_id");
 	const char *msg = json_get_str(spec, "message_id");
@@ -943,16 +478,15 @@ task_start(struct hconn *c, json_object *handoff)
 	strcpy(t->room + 5, uid);
 	t->session_id = xstrdup(json_get_str(spec, "session_id") != NULL ?
 	    json_get_str(spec, "session_id") : "");
-	t->spec = json_object_get(spec);
 	t->upstream = json_object_get(up);
 	t->direct = json_object_get(json_get(spec, "direct"));
-	t->ollama = relay != NULL && strcmp(relay, "ollama-openai") == 0;
 	t->q_tail = &t->q_head;
-	t->delta_size = delta_chunk_size(spec);
-	t->ntags = reasoning_tags(t->spec, &t->tag_pair, &t->tags);
-	sse_lines_init(&t->lines, t->ollama ? SSE_LINES_NDJSON :
-	    SSE_LINES_SSE, TASK_MAX_LINE, on_line, t);
-	content_init(&t->content, "");
+	chatproc_init(&t->cp, &task_ops, t, spec, relay != NULL &&
+	    strcmp(relay, "ollama-openai") == 0);
+	t->cp.task_id = t->reg.id;
+	t->cp.user_id = t->reg.user_id;
+	t->cp.chat_id = t->reg.chat_id;
+	t->cp.message_id = t->message_id;
 	taskreg_add(&t->reg);
 
 	o = json_object_new_object();
@@ -964,9 +498,5 @@ task_start(struct hconn *c, json_object *handoff)
 	    strlen(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)));
 	json_object_put(o);
 
-	f = json_object_new_object();
-	json_object_object_add(f, "model",
-	    json_object_get(json_get(spec, "model")));
-	save(t, f, on_started);
-	json_object_put(f);
+	chatproc_begin(&t->cp);
 }

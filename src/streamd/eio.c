@@ -1,11 +1,13 @@
 /* eio.c: the Engine.IO v4 codec (see eio.h). */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "b64.h"
 #include "buf.h"
 #include "eio.h"
 #include "json.h"
+#include "log.h"
 #include "utf8.h"
 
 static const char *const eio_type_names[EIO__MAX] = {
@@ -219,4 +221,21 @@ fail:
 	if (rc != ERR_OK)
 		memset(h, 0, sizeof(*h));
 	return rc;
+}
+
+long
+eio_env_ms(const char *name, long dflt_ms)
+{
+	const char *v = getenv(name);
+	char *end;
+	double d;
+
+	if (v == NULL || *v == '\0')
+		return dflt_ms;
+	d = strtod(v, &end);
+	if (*end != '\0' || !(d > 0) || d > 86400) {
+		log_warn("ignoring %s=%s: not a number of seconds", name, v);
+		return dflt_ms;
+	}
+	return (long)(d * 1000);
 }

@@ -107,4 +107,9 @@ enum err eio_handshake_decode(const char *s, size_t n,
  * "unknown". */
 const char *eio_type_str(enum eio_type t);
 
+/* A setting in whole (or fractional) seconds from the environment
+ * (WEBSOCKET_SERVER_PING_INTERVAL ...), in ms; dflt_ms when it is unset,
+ * empty or not a number of seconds in (0, 86400] (then with a warning). */
+long	 eio_env_ms(const char *name, long dflt_ms);
+
 #endif

@@ -73,32 +73,14 @@ static const char	*cors_allow;
 static void	sess_close(struct eio_sess *s, int abort);
 static void	wc_end(struct wsconn *wc);
 
-/* Reads a whole number of seconds from the environment, in ms. */
-static long
-env_secs(const char *name, long dflt_ms)
-{
-	const char *v = getenv(name);
-	char *end;
-	double d;
-
-	if (v == NULL || *v == '\0')
-		return dflt_ms;
-	d = strtod(v, &end);
-	if (*end != '\0' || !(d > 0) || d > 86400) {
-		log_warn("ignoring %s=%s: not a number of seconds", name, v);
-		return dflt_ms;
-	}
-	return (long)(d * 1000);
-}
-
 void
 eiosrv_init(const struct eiosrv_cb *cb)
 {
 	eiosrv_cb = *cb;
 	eiosrv_sessions = smap_new();
-	ping_interval = env_secs("WEBSOCKET_SERVER_PING_INTERVAL",
+	ping_interval = eio_env_ms("WEBSOCKET_SERVER_PING_INTERVAL",
 	    EIO_PING_INTERVAL);
-	ping_timeout = env_secs("WEBSOCKET_SERVER_PING_TIMEOUT",
+	ping_timeout = eio_env_ms("WEBSOCKET_SERVER_PING_TIMEOUT",
 	    EIO_PING_TIMEOUT);
 	cors_allow = getenv("CORS_ALLOW_ORIGIN");
 }

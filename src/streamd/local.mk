@@ -3,6 +3,8 @@
 noinst_LIBRARIES += src/streamd/libcodec.a
 src_streamd_libcodec_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
 src_streamd_libcodec_a_SOURCES = \
+	src/streamd/chatproc.c src/streamd/chatproc.h \
+	src/streamd/content.c src/streamd/content.h \
 	src/streamd/eio.c src/streamd/eio.h \
 	src/streamd/fcgirec.c src/streamd/fcgirec.h \
 	src/streamd/http1.c src/streamd/http1.h src/streamd/httpd.h \
@@ -35,7 +37,6 @@ src_streamd_cwebui_streamd_SOURCES = \
 	src/streamd/smap.c src/streamd/smap.h \
 	src/streamd/task.h \
 	src/streamd/chatflow.c \
-	src/streamd/content.c src/streamd/content.h \
 	src/streamd/taskhttp.c \
 	src/streamd/taskreg.c src/streamd/taskreg.h \
 	src/streamd/bus.c src/streamd/busurl.c src/streamd/bus.h

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "chatproc.h"
 #include "fcgic.h"
 #include "handoff.h"
 #include "httpd.h"
@@ -111,24 +112,8 @@ static void
 on_line(void *arg, const char *p, size_t n)
 {
 	struct relay *rl = arg;
-	json_object *o, *chunk;
 
-	if (!rl->convert) {
-		buf_append(&rl->out, p, n);
-		buf_putc(&rl->out, '\n');
-		return;
-	}
-	if ((o = json_parse(p, n)) == NULL ||
-	    !json_object_is_type(o, json_type_object)) {
-		log_warn("skipping a line of an Ollama stream that is not "
-		    "a JSON object");
-		json_object_put(o);
-		return;
-	}
-	chunk = ollama_chunk_to_openai(o, NULL);
-	buf_printf(&rl->out, "data: %s\n\n", json_text(chunk));
-	json_object_put(chunk);
-	json_object_put(o);
+	chatproc_relay_line(&rl->out, rl->convert, p, n);
 }
 
 static void

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "bus.h"
+#include "chatproc.h"
 #include "fcgic.h"
 #include "httpd.h"
 #include "json.h"
@@ -66,25 +67,6 @@ client_gone(void *arg)
 	if (x->call != NULL)
 		fcgic_cancel(x->call);
 	ctx_free(x);
-}
-
-/* The ids of the tasks in list ({"id", "user_id", "chat_id"} objects) of
- * user_id (NULL: all) and chat_id (NULL: all). New reference. */
-static json_object *
-task_ids(json_object *list, const char *user_id, const char *chat_id)
-{
-	json_object *a = json_object_new_array(), *t;
-	size_t i;
-
-	for (i = 0; i < json_object_array_length(list); i++) {
-		t = json_object_array_get_idx(list, i);
-		if ((user_id == NULL || strcmp(json_get_str(t, "user_id"),
-		    user_id) == 0) && (chat_id == NULL ||
-		    strcmp(json_get_str(t, "chat_id"), chat_id) == 0))
-			json_object_array_add(a,
-			    json_object_get(json_get(t, "id")));
-	}
-	return a;
 }
 
 /* 1 when the JSON array of strings list holds id. */
@@ -139,7 +121,7 @@ answer(struct ctx *x, json_object *list)
 		if (list == NULL)
 			list = own = taskreg_list();
 		json_object_object_add(o, x->route == R_LIST ? "tasks" :
-		    "task_ids", task_ids(list, x->route == R_CHAT ||
+		    "task_ids", chatproc_task_ids(list, x->route == R_CHAT ||
 		    !x->admin ? x->uid : NULL, x->route == R_CHAT ? x->arg :
 		    NULL));
 		break;

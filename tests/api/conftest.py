@@ -199,7 +199,10 @@ class PgCluster:
 
 class Stack:
     """One run-stack (lighttpd + cwebui-fcgi) with its own data dir, run
-    dir and database.  Construct, then start(); stop() when done."""
+    dir and database.  Construct, then start(); stop() when done.
+    script: the program that runs the stack (a subclass may change it)."""
+
+    script = RUN_STACK
 
     def __init__(self, name, engine, root, database_url, env, pg=None,
                  pg_dbname=None):
@@ -270,7 +273,7 @@ class Stack:
                       f"{json.dumps(self._run_env)}\n".encode())
             log.flush()
             self._proc = subprocess.Popen(
-                [str(RUN_STACK)], env=self._environ(), cwd=self.root,
+                [str(self.script)], env=self._environ(), cwd=self.root,
                 stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True,
                 preexec_fn=_die_with_parent if sys.platform == "linux"

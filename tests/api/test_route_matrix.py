@@ -121,8 +121,11 @@ def _routes_c():
                       r'\s*(AUTH_\w+)\s*,', text)
     assert rows, f"no route rows found in {ROUTES_C}"
     # /_streamd/ routes exist only for cwebui-streamd (R_STREAMD): to any
-    # other request they are unregistered paths (tests/api/test_handoff.py)
-    return [row for row in rows if not row[1].startswith("/_streamd/")]
+    # other request they are unregistered paths (tests/api/test_handoff.py);
+    # the h_hosting_* routes exist only in the shared-hosting mode
+    # (R_HOSTING, tests/api/test_hosting.py)
+    return [row for row in rows if not row[1].startswith("/_streamd/")
+            and not row[2].startswith("h_hosting_")]
 
 
 def _tsv():
