@@ -17,7 +17,15 @@ cwebui-fcgi (routes.c) and every route cwebui-streamd answers itself
 and every route whose path (or, for models, query) names a user-owned
 object is called by user B on user A's object (OWNED): B gets Python's
 answer, never A's marker string, and A's rows stay as they were.  A route
-with such a parameter and no row in OWNED fails test_owned_rows."""
+with such a parameter and no row in OWNED fails test_owned_rows.
+
+The admin's API key gets what the admin's token gets on every route, and
+the same 403s as any key when keys are off or restricted (Python checks
+the key before it knows whose it is).  The admin, by token and by key, on
+A's objects gets Python's answer (ADMIN, else B's): A's data where Python
+lets an admin through, never elsewhere; and with ENABLE_ADMIN_CHAT_ACCESS
+and BYPASS_ADMIN_ACCESS_CONTROL off on a second host of the same
+installation, what Python answers then (ADMIN_RESTRICTED)."""
 
 import re
 import secrets
@@ -72,12 +80,12 @@ def _detail(r):
 
 
 class Keys:
-    """The API keys of the module's user and pending user."""
+    """The API keys of the module's user, pending user and admin."""
 
     def __init__(self, stack, users):
         self.stack = stack
         self.by_role = {}
-        for role in ("user", "pending"):
+        for role in ("user", "pending", "admin"):
             key = "sk-" + secrets.token_hex(16)
             self.by_role[role] = (getattr(users, role).id, key)
         self.restore()
@@ -147,6 +155,18 @@ def test_credentials(stack, users, keys, forged, method, pattern, level,
     problem = judge(method, path, level, "user", r)
     if problem:
         problems.append(f"token cookie of the {problem}")
+    # the admin's key gets what the admin's token gets (the key first: a
+    # route may replace it)
+    by_key = _call(stack, method, path,
+                   {"Authorization": f"Bearer {keys.key('admin')}"})
+    by_token = _call(stack, method, path, users.admin.headers)
+    problem = _judge_key(method, path, level, "admin", by_key)
+    if problem:
+        problems.append(f"API key of the {problem}")
+    elif by_key.status_code != by_token.status_code:
+        problems.append(f"API key of the admin: {by_key.status_code} "
+                        f"{by_key.text[:200]}, token: "
+                        f"{by_token.status_code} {by_token.text[:200]}")
     if path.startswith("/api/v1/auths/api_key"):
         keys.restore()
     assert not problems, f"{method} {path} ({level}):\n" + "\n".join(problems)
@@ -154,16 +174,20 @@ def test_credentials(stack, users, keys, forged, method, pattern, level,
 
 def _with_config(stack, users, keys, changes, expect):
     """Sets the admin settings changes, calls every route of MATRIX with the
-    user's API key and an unknown one, restores the settings; returns the
-    problems.  expect(path) -> None when the key is let in (judged as the
-    user), else the 403 detail."""
+    user's and the admin's API key and an unknown one, restores the
+    settings; returns the problems.  expect(path) -> None when the key is
+    let in (judged as its owner's role), else the 403 detail: Python's
+    checks of the key come before the user is known, so they are the same
+    for an admin."""
     admin = users.admin.token
     old = admin_config(stack, admin)
     admin_config(stack, admin, **changes)
     problems = []
     try:
         for method, _p, level, path in MATRIX:
-            for key in (keys.key("user"), "sk-" + "0" * 32):
+            for key, role in ((keys.key("user"), "user"),
+                              (keys.key("admin"), "admin"),
+                              ("sk-" + "0" * 32, None)):
                 h = {"Authorization": f"Bearer {key}"}
                 r = _call(stack, method, path, h)
                 got = f"{method} {path} ({key[:5]}..): {r.status_code} " \
@@ -176,8 +200,8 @@ def _with_config(stack, users, keys, changes, expect):
                 elif want is not None:
                     if (r.status_code, _detail(r)) != (403, want):
                         problems.append(f"{got} (expected 403 {want!r})")
-                elif key == keys.key("user"):
-                    problem = _judge_key(method, path, level, "user", r)
+                elif role:
+                    problem = _judge_key(method, path, level, role, r)
                     if problem:
                         problems.append(f"{method} {path}: {problem}")
                 elif (r.status_code, _detail(r)) != (401, INVALID_TOKEN):
@@ -343,13 +367,29 @@ def test_owned_rows():
 class Objects:
     """User A ("Alice", a plain user) and what she owns, each holding
     MARK: a chat with a message and a tag, in a folder, shared; a private
-    model; a group of the admin with her in it."""
+    model; a group of the admin with her in it.  tag tells apart the
+    objects of one stack; alice: the Alice of other objects, to own these
+    too (default: a new one)."""
 
-    def __init__(self, stack, users):
+    def __init__(self, stack, users, tag="", alice=None, only=None):
+        """only: the one kind of object to make (default: all)."""
         admin = users.admin.token
-        self.alice = add_user(stack, admin, "Alice",
-                              f"alice.{MARK}@example.com", "Passw0rd!",
-                              "user")
+        self.alice = alice or add_user(stack, admin, "Alice",
+                                       f"alice{tag}.{MARK}@example.com",
+                                       "Passw0rd!", "user")
+        uid = self.alice["id"]
+        self.params = {"user": {"user_id": uid}}
+        self.snapshot_args = {"user": (uid,)}
+        for kind in ("chat", "model", "group"):
+            if only in (None, kind):
+                getattr(self, "_" + kind)(stack, admin, tag)
+
+    def _add(self, kind, params, *snapshot_args):
+        self.params[kind] = params
+        self.snapshot_args[kind] = snapshot_args
+
+    def _chat(self, stack, admin, tag):
+        """A chat with a tag, in a folder, shared."""
         t = self.alice["token"]
         mid = "m-" + MARK
         r = stack.post("/api/v1/chats/new", t, json={"chat": {
@@ -361,7 +401,7 @@ class Objects:
                           "content": f"secret {MARK}"}]}})
         assert r.status_code == 200, r.text
         chat = r.json()["id"]
-        r = stack.post("/api/v1/folders/", t, json={"name": f"f {MARK}"})
+        r = stack.post("/api/v1/folders/", t, json={"name": f"f{tag} {MARK}"})
         assert r.status_code == 200, r.text
         folder = r.json()["id"]
         for path, body in ((f"/api/v1/chats/{chat}/tags", {"name": MARK}),
@@ -370,29 +410,28 @@ class Objects:
                            (f"/api/v1/chats/{chat}/share", None)):
             r = stack.post(path, t, json=body)
             assert r.status_code == 200, (path, r.text)
+        self._add("chat", {"id": chat, "message_id": mid, "share_id": chat,
+                           "chat_id": chat}, chat, self.alice["id"])
+        self._add("folder", {"id": folder, "folder_id": folder}, folder)
+
+    def _model(self, stack, admin, tag):
+        """A private model."""
         model = "authz-model-" + secrets.token_hex(4)
         add_model(stack, model, self.alice["id"], access_control={})
         stack.sql("UPDATE model SET name = ? WHERE id = ?",
                   (f"model {MARK}", model))
+        self._add("model", {"id": model}, model)
+
+    def _group(self, stack, admin, tag):
+        """A group of the admin with Alice in it."""
         r = stack.post("/api/v1/groups/create", admin,
-                       json={"name": f"g {MARK}", "description": MARK})
+                       json={"name": f"g{tag} {MARK}", "description": MARK})
         assert r.status_code == 200, r.text
         group = r.json()["id"]
         r = stack.post(f"/api/v1/groups/id/{group}/users/add", admin,
                        json={"user_ids": [self.alice["id"]]})
         assert r.status_code == 200, r.text
-        self.params = {
-            "chat": {"id": chat, "message_id": mid, "share_id": chat,
-                     "chat_id": chat},
-            "folder": {"id": folder, "folder_id": folder},
-            "user": {"user_id": self.alice["id"]},
-            "group": {"id": group},
-            "model": {"id": model},
-        }
-        self.snapshot_args = {"chat": (chat, self.alice["id"]),
-                              "folder": (folder,),
-                              "user": (self.alice["id"],),
-                              "group": (group,), "model": (model,)}
+        self._add("group", {"id": group}, group)
 
     def path(self, kind, pattern):
         """pattern with kind's ids filled in (models: ?id=)."""
@@ -429,3 +468,140 @@ def test_other_users_object(stack, users, objects, method, pattern):
             assert r.json() == want, f"{method} {path}: {r.text[:300]}"
     assert objects.snapshot(stack, kind) == before, \
         f"{method} {path} changed A's {kind}"
+
+
+# -- the admin on another user's objects --------------------------------------
+
+SEES = object()     # a 200 body that holds A's marker
+ADMINS = "admin's"
+
+# Where Python 0.6.32 answers the admin on user A's object otherwise than
+# user B (OWNED): (method, pattern) -> (status, detail or 200 body, writes),
+# with ENABLE_ADMIN_CHAT_ACCESS and BYPASS_ADMIN_ACCESS_CONTROL on (their
+# defaults).  writes: True when the call changes A's objects, ADMINS when
+# it writes the admin's own rows naming them (both get fresh objects).
+# Every other OWNED row is a check of the owner's id only: the admin gets
+# B's answer.
+ADMIN = {
+    # chats.py: "chat.user_id != user.id and user.role != 'admin'"
+    ("POST", "/api/v1/chats/{id}/messages/{message_id}"): (200, SEES, True),
+    # the admin deletes by id alone
+    ("DELETE", "/api/v1/chats/{id}"): (200, True, True),
+    # an admin clones any chat by id (into a chat of its own, in A's folder)
+    ("POST", "/api/v1/chats/{id}/clone/shared"): (200, SEES, ADMINS),
+    # ENABLE_ADMIN_CHAT_ACCESS: any chat by id
+    ("GET", "/api/v1/chats/share/{share_id}"): (200, SEES, False),
+    ("GET", "/api/v1/chats/list/user/{user_id}"): (200, SEES, False),
+    # users.py: A has no OAuth session
+    ("GET", "/api/v1/users/{user_id}/oauth/sessions"): (400, NOT_FOUND,
+                                                        False),
+    ("POST", "/api/v1/users/{user_id}/update"): (200, ANY, True),
+    ("DELETE", "/api/v1/users/{user_id}"): (200, True, True),
+    ("GET", "/api/v1/users/{user_id}/groups"): (200, SEES, False),
+    # groups.py (the admin's group, A in it)
+    ("GET", "/api/v1/groups/id/{id}"): (200, SEES, False),
+    ("POST", "/api/v1/groups/id/{id}/update"): (200, ANY, True),
+    ("POST", "/api/v1/groups/id/{id}/users/add"): (200, SEES, True),
+    ("POST", "/api/v1/groups/id/{id}/users/remove"): (200, SEES, True),
+    ("DELETE", "/api/v1/groups/id/{id}/delete"): (200, True, True),
+    # models.py: BYPASS_ADMIN_ACCESS_CONTROL; "user.role == 'admin'"
+    ("GET", "/api/v1/models/model"): (200, SEES, False),
+    ("POST", "/api/v1/models/model/toggle"): (200, SEES, True),
+    ("POST", "/api/v1/models/model/update"): (200, ANY, True),
+    ("DELETE", "/api/v1/models/model/delete"): (200, True, True),
+}
+
+# With ENABLE_ADMIN_CHAT_ACCESS=false and BYPASS_ADMIN_ACCESS_CONTROL=false,
+# the rows that read them: the share route looks the id up as a share id,
+# the chat list is refused, a model the admin may not read is null; and the
+# chat routes that let an admin in without reading them.
+ADMIN_RESTRICTED = {
+    **{k: ADMIN[k] for k in (
+        ("POST", "/api/v1/chats/{id}/messages/{message_id}"),
+        ("POST", "/api/v1/chats/{id}/clone/shared"))},
+    ("GET", "/api/v1/chats/share/{share_id}"): (401, NOT_FOUND, False),
+    ("GET", "/api/v1/chats/list/user/{user_id}"): (401, ACCESS_PROHIBITED,
+                                                   False),
+    ("GET", "/api/v1/models/model"): (200, None, False),
+}
+
+
+def _admin_body(objects, method, pattern):
+    """OWNED's body, with an address nobody has for a user update."""
+    body = OWNED[(method, pattern)][1]
+    if pattern.endswith("/update") and "email" in (body or {}):
+        body = {**body, "email": f"b.{objects.alice['id']}@example.com"}
+    return body
+
+
+def _admin_on(stack, users, objects, table, method, pattern, headers,
+              db=None):
+    """Calls the route on stack as the admin (headers) on A's objects
+    (fresh ones, made on db, when the call writes) and returns the
+    problems: table's answer, or B's, and A's marker only where Python
+    shows it.  db: the stack of the database (default stack)."""
+    db = db or stack
+    kind, _b, status, want = OWNED[(method, pattern)]
+    writes = False
+    if (method, pattern) in table:
+        status, want, writes = table[(method, pattern)]
+    if writes:
+        objects = Objects(db, users, "-" + secrets.token_hex(4),
+                          None if kind == "user" else objects.alice, kind)
+    path = objects.path(kind, pattern)
+    before = objects.snapshot(db, kind)
+    r = stack.request(method, path, headers=headers,
+                      json=_admin_body(objects, method, pattern))
+    got = f"{method} {path}: {r.status_code} {r.text[:300]}"
+    statuses = status if isinstance(status, tuple) else (status,)
+    if r.status_code not in statuses:
+        return [f"{got} (expected {status})"]
+    problems = []
+    if want is SEES:
+        if MARK not in r.text:
+            problems.append(f"{got} (without A's data)")
+    elif MARK in r.text:
+        problems.append(f"{got} (A's data)")
+    if want not in (SEES, ANY) and status != 200:
+        if _detail(r) != want:
+            problems.append(f"{got} (expected {want!r})")
+    elif want not in (SEES, ANY) and r.json() != want:
+        problems.append(f"{got} (expected {want!r})")
+    after = objects.snapshot(db, kind)
+    if writes is not True and after != before:
+        problems.append(f"{method} {path} changed A's {kind}")
+    if method == "DELETE" and writes is True and after[0]:
+        problems.append(f"{method} {path} left A's {kind}")
+    return problems
+
+
+@pytest.mark.parametrize("method,pattern", sorted(OWNED),
+                         ids=[f"{m} {p}" for m, p in sorted(OWNED)])
+def test_admin_on_other_users_object(stack, users, keys, objects, method,
+                                     pattern):
+    """The admin's token and the admin's API key get Python's answer on
+    A's objects (ADMIN, else B's)."""
+    problems = []
+    for how, headers in (
+            ("token", users.admin.headers),
+            ("API key", {"Authorization": f"Bearer {keys.key('admin')}"})):
+        problems += [f"{how}: {p}" for p in
+                     _admin_on(stack, users, objects, ADMIN, method, pattern,
+                               headers)]
+    assert not problems, "\n".join(problems)
+
+
+def test_admin_restricted(stack, users, keys, objects, make_stack):
+    """A second host of the same installation with ENABLE_ADMIN_CHAT_ACCESS
+    and BYPASS_ADMIN_ACCESS_CONTROL off: the rows of ADMIN_RESTRICTED as the
+    admin (token and API key)."""
+    twin = make_stack.twin(stack, **{**stack.env,
+                                     "ENABLE_ADMIN_CHAT_ACCESS": "false",
+                                     "BYPASS_ADMIN_ACCESS_CONTROL": "false"})
+    problems = []
+    for method, pattern in sorted(ADMIN_RESTRICTED):
+        for headers in (users.admin.headers,
+                        {"Authorization": f"Bearer {keys.key('admin')}"}):
+            problems += _admin_on(twin, users, objects, ADMIN_RESTRICTED,
+                                  method, pattern, headers, stack)
+    assert not problems, "\n".join(problems)
