@@ -28,11 +28,8 @@ class HostingStack(Stack):
     script = RUN_HOSTING
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def stack(request, tmp_path_factory):
-    """The module's stack: run-hosting instead of run-stack."""
-    engine = request.param
-    root = tmp_path_factory.mktemp(f"hosting-{engine}-")
+def _hosting_stack(request, root, engine):
+    """A started run-hosting stack on engine, its data under root."""
     name = f"hosting-{engine}:{root.name}"
     # short pings: long polls end and pings go both ways within the tests
     env = {"MODELS_CACHE_TTL": "0", "WEBSOCKET_SERVER_PING_INTERVAL": "2",
@@ -49,6 +46,14 @@ def stack(request, tmp_path_factory):
     except Exception as e:
         s.close()
         pytest.fail(str(e), pytrace=False)
+    return s
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def stack(request, tmp_path_factory):
+    """The module's stack: run-hosting instead of run-stack."""
+    s = _hosting_stack(request, tmp_path_factory.mktemp(
+        f"hosting-{request.param}-"), request.param)
     yield s
     s.close()
 
@@ -249,8 +254,14 @@ SMOKE = REPO_ROOT / "tests" / "smoke" / "smoke.py"
 
 @pytest.mark.skipif(not SMOKE.is_file(), reason="tests/smoke/smoke.py is "
                     "not in this tree")
-def test_smoke_suite_polling_only(stack):
-    p = subprocess.run([sys.executable, str(SMOKE), "--base-url", stack.url,
-                        "--polling-only"], capture_output=True, text=True,
-                       timeout=300)
+def test_smoke_suite_polling_only(stack, request, tmp_path_factory):
+    # on a new installation of its own: the suite signs up the first admin
+    s = _hosting_stack(request, tmp_path_factory.mktemp(
+        f"hosting-smoke-{stack.engine}-"), stack.engine)
+    try:
+        p = subprocess.run([sys.executable, str(SMOKE), "--base-url", s.url,
+                            "--polling-only"], capture_output=True,
+                           text=True, timeout=300)
+    finally:
+        s.close()
     assert p.returncode == 0, p.stdout + p.stderr
