@@ -106,3 +106,17 @@ EXTRA_PROGRAMS = tests/bench/fcgi_echo
 tests_bench_fcgi_echo_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS)
 tests_bench_fcgi_echo_LDADD = $(FCGI_LIBS)
 CLEANFILES += tests/bench/fcgi_echo
+
+# make soak: an hour (SOAK_SECONDS) of mixed load with the memory of every
+# process sampled; not part of make check (tests/soak/README.md).
+soak: all
+	CWEBUI_BUILDDIR=$(abs_builddir) $(SHELL) $(srcdir)/tests/soak/run
+
+# make check-valgrind: the black-box suite (SQLite) with cwebui-fcgi and
+# cwebui-streamd under valgrind memcheck (tests/valgrind/run); needs a
+# build without --enable-sanitizers.
+check-valgrind: all
+	CWEBUI_BUILDDIR=$(abs_builddir) $(SHELL) $(srcdir)/tests/valgrind/run
+
+.PHONY: soak check-valgrind
+EXTRA_DIST += tests/soak tests/valgrind
