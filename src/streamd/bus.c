@@ -37,6 +37,7 @@ static struct {
 	redisAsyncContext	*pub;
 	redisAsyncContext	*sub;
 	int			 pub_ready;
+	int			 quiet;		/* a failed connect was logged */
 	struct event		*retry;
 	struct event		*refresh;	/* keeps the keys below alive */
 	char			*prefix;	/* "<REDIS_KEY_PREFIX>:streamd:" */
@@ -75,6 +76,17 @@ static void	 publish_task(const struct taskreg_entry *e);
 static void	 publish_user(const char *user_id);
 static void	 refresh(void);
 
+/* Logs a failed connection attempt, once until the next success: the
+ * attempts go on every second while Redis is away. */
+static void
+connect_failed(const char *why)
+{
+	if (!bus.quiet)
+		log_warn("could not connect to redis: %s (retrying every "
+		    "second)", why);
+	bus.quiet = 1;
+}
+
 static void
 retry_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -112,7 +124,7 @@ static void
 on_connect(const redisAsyncContext *ac, int status)
 {
 	if (status != REDIS_OK) {
-		log_warn("could not connect to redis: %s", ac->errstr);
+		connect_failed(ac->errstr);
 		if (ac == bus.pub) {
 			bus.pub = NULL;
 			bus.pub_ready = 0;
@@ -123,6 +135,7 @@ on_connect(const redisAsyncContext *ac, int status)
 	}
 	if (ac == bus.pub) {
 		log_info("connected to redis as instance %s", bus.self);
+		bus.quiet = 0;
 		bus.pub_ready = 1;
 		/* written again from scratch: what ended while Redis was
 		 * away must not stay listed */
@@ -187,7 +200,7 @@ connect_one(void)
 	if (ac == NULL)
 		return NULL;
 	if (ac->err) {
-		log_warn("could not connect to redis: %s", ac->errstr);
+		connect_failed(ac->errstr);
 		redisAsyncFree(ac);
 		return NULL;
 	}
