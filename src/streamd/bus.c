@@ -4,9 +4,9 @@
  * An instance ignores its own messages (it delivered locally already).
  *
  * The instance id is stable across restarts of one instance (a hash of the
- * host name and CWEBUI_STREAMD_LISTEN): an instance that died and is started
- * again takes over, and clears, its predecessor's task and user keys at
- * once instead of leaving them listed until they expire. */
+ * machine id, host name and CWEBUI_STREAMD_LISTEN): an instance that died
+ * and is started again takes over, and clears, its predecessor's task and
+ * user keys at once instead of leaving them listed until they expire. */
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,10 +257,10 @@ refresh_cb(evutil_socket_t fd, short what, void *arg)
 	refresh();
 }
 
-/* Sets bus.self to the instance id: the SHA-256 of "<host name>
- * <CWEBUI_STREAMD_LISTEN>" written as a UUID (two instances of one host
- * cannot listen on the same address at once); a random UUID when the hash
- * fails. */
+/* Sets bus.self to the instance id: the SHA-256 of "<machine id> <host
+ * name> <CWEBUI_STREAMD_LISTEN>" written as a UUID (one machine cannot
+ * have two instances listening on the same address; the machine id keeps
+ * cloned hosts of one name apart); a random UUID when the hash fails. */
 static void
 instance_id(void)
 {
@@ -268,12 +268,19 @@ instance_id(void)
 	const char *listen = getenv("CWEBUI_STREAMD_LISTEN");
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0, i;
-	char host[256] = "";
+	char host[256] = "", machine[64] = "";
 	struct buf in = BUF_INIT;
 	char *o = bus.self;
+	FILE *f;
 
+	if ((f = fopen("/etc/machine-id", "r")) != NULL) {
+		if (fgets(machine, sizeof(machine), f) == NULL)
+			machine[0] = '\0';
+		fclose(f);
+	}
 	gethostname(host, sizeof(host) - 1);
-	buf_printf(&in, "%s %s", host, listen != NULL ? listen : "");
+	buf_printf(&in, "%s %s %s", machine, host,
+	    listen != NULL ? listen : "");
 	if (EVP_Digest(buf_str(&in), in.len, md, &len, EVP_sha256(),
 	    NULL) != 1 || len < 16) {
 		buf_free(&in);
