@@ -60,7 +60,7 @@ speech_sha256(const char *p, size_t n, char hex[65])
 static enum err
 speech_read(struct arena *a, const char *path, const char **p, size_t *n)
 {
-	struct buf b = BUF_INIT;
+	struct buf *b;
 	struct stat st;
 	char tmp[8192];
 	ssize_t r;
@@ -70,16 +70,17 @@ speech_read(struct arena *a, const char *path, const char **p, size_t *n)
 		return ERR_NOTFOUND;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return ERR_IO;
+	/* the buffer itself on the arena too: the arena frees its storage
+	 * after this frame is gone */
+	b = arena_alloc(a, sizeof(*b));
+	buf_on_arena(b, a);
 	while ((r = read(fd, tmp, sizeof(tmp))) > 0)
-		buf_append(&b, tmp, (size_t)r);
+		buf_append(b, tmp, (size_t)r);
 	close(fd);
-	if (r < 0) {
-		buf_free(&b);
+	if (r < 0)
 		return ERR_IO;
-	}
-	buf_on_arena(&b, a);
-	*p = buf_str(&b);
-	*n = b.len;
+	*p = buf_str(b);
+	*n = b->len;
 	return ERR_OK;
 }
 

@@ -142,3 +142,17 @@ check-package:
 
 .PHONY: check-unit check-package
 EXTRA_DIST += tests/pkg
+
+# make soak: an hour (SOAK_SECONDS) of mixed load with the memory of every
+# process sampled; not part of make check (tests/soak/README.md).
+soak: all
+	CWEBUI_BUILDDIR=$(abs_builddir) $(SHELL) $(srcdir)/tests/soak/run
+
+# make check-valgrind: the black-box suite (SQLite) with cwebui-fcgi and
+# cwebui-streamd under valgrind memcheck (tests/valgrind/run); needs a
+# build without --enable-sanitizers.
+check-valgrind: all
+	CWEBUI_BUILDDIR=$(abs_builddir) $(SHELL) $(srcdir)/tests/valgrind/run
+
+.PHONY: soak check-valgrind
+EXTRA_DIST += tests/soak tests/valgrind

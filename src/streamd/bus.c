@@ -1,7 +1,13 @@
 /* bus.c: Redis fan-out between streamd instances (see bus.h). Messages on
  * the channel are JSON: {"o": <instance id>, "room", "event", "data"} for
  * an emission, {"o", "stop": <task id>, "user_id", "admin"} for a stop.
- * An instance ignores its own messages (it delivered locally already). */
+ * An instance ignores its own messages (it delivered locally already).
+ *
+ * The instance id is stable across restarts of one instance (a hash of the
+ * machine id, host name and CWEBUI_STREAMD_LISTEN): an instance that died
+ * and is started again takes over, and clears, its predecessor's task and
+ * user keys at once instead of leaving them listed until they expire. */
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +17,9 @@
 #include <hiredis/async.h>
 #include <hiredis/adapters/libevent.h>
 #include <json-c/json.h>
+#include <openssl/evp.h>
 
+#include "buf.h"
 #include "bus.h"
 #include "json.h"
 #include "log.h"
@@ -29,6 +37,7 @@ static struct {
 	redisAsyncContext	*pub;
 	redisAsyncContext	*sub;
 	int			 pub_ready;
+	int			 quiet;		/* a failed connect was logged */
 	struct event		*retry;
 	struct event		*refresh;	/* keeps the keys below alive */
 	char			*prefix;	/* "<REDIS_KEY_PREFIX>:streamd:" */
@@ -67,6 +76,17 @@ static void	 publish_task(const struct taskreg_entry *e);
 static void	 publish_user(const char *user_id);
 static void	 refresh(void);
 
+/* Logs a failed connection attempt, once until the next success: the
+ * attempts go on every second while Redis is away. */
+static void
+connect_failed(const char *why)
+{
+	if (!bus.quiet)
+		log_warn("could not connect to redis: %s (retrying every "
+		    "second)", why);
+	bus.quiet = 1;
+}
+
 static void
 retry_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -104,7 +124,7 @@ static void
 on_connect(const redisAsyncContext *ac, int status)
 {
 	if (status != REDIS_OK) {
-		log_warn("could not connect to redis: %s", ac->errstr);
+		connect_failed(ac->errstr);
 		if (ac == bus.pub) {
 			bus.pub = NULL;
 			bus.pub_ready = 0;
@@ -114,8 +134,13 @@ on_connect(const redisAsyncContext *ac, int status)
 		return;
 	}
 	if (ac == bus.pub) {
+		log_info("connected to redis as instance %s", bus.self);
+		bus.quiet = 0;
 		bus.pub_ready = 1;
-		/* what started meanwhile */
+		/* written again from scratch: what ended while Redis was
+		 * away must not stay listed */
+		redisAsyncCommand(bus.pub, NULL, NULL, "DEL %s %s",
+		    bus.tasks_key, bus.users_key);
 		refresh();
 		taskreg_each(publish_task);
 		rt_each_user(publish_user);
@@ -175,7 +200,7 @@ connect_one(void)
 	if (ac == NULL)
 		return NULL;
 	if (ac->err) {
-		log_warn("could not connect to redis: %s", ac->errstr);
+		connect_failed(ac->errstr);
 		redisAsyncFree(ac);
 		return NULL;
 	}
@@ -232,6 +257,46 @@ refresh_cb(evutil_socket_t fd, short what, void *arg)
 	refresh();
 }
 
+/* Sets bus.self to the instance id: the SHA-256 of "<machine id> <host
+ * name> <CWEBUI_STREAMD_LISTEN>" written as a UUID (one machine cannot
+ * have two instances listening on the same address; the machine id keeps
+ * cloned hosts of one name apart); a random UUID when the hash fails. */
+static void
+instance_id(void)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *listen = getenv("CWEBUI_STREAMD_LISTEN");
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0, i;
+	char host[256] = "", machine[64] = "";
+	struct buf in = BUF_INIT;
+	char *o = bus.self;
+	FILE *f;
+
+	if ((f = fopen("/etc/machine-id", "r")) != NULL) {
+		if (fgets(machine, sizeof(machine), f) == NULL)
+			machine[0] = '\0';
+		fclose(f);
+	}
+	gethostname(host, sizeof(host) - 1);
+	buf_printf(&in, "%s %s %s", machine, host,
+	    listen != NULL ? listen : "");
+	if (EVP_Digest(buf_str(&in), in.len, md, &len, EVP_sha256(),
+	    NULL) != 1 || len < 16) {
+		buf_free(&in);
+		rand_uuid4(bus.self);
+		return;
+	}
+	buf_free(&in);
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*o++ = '-';
+		*o++ = hex[md[i] >> 4];
+		*o++ = hex[md[i] & 15];
+	}
+	*o = '\0';
+}
+
 static char *
 key_of(const char *what)
 {
@@ -261,7 +326,7 @@ bus_init(struct event_base *base)
 	strcat(bus.channel, ":streamd:events");
 	bus.base = base;
 	bus.on = 1;
-	rand_uuid4(bus.self);
+	instance_id();
 	bus.retry = evtimer_new(base, retry_cb, NULL);
 	bus.prefix = xmalloc(strlen(prefix) + 16);
 	sprintf(bus.prefix, "%s:streamd:", prefix);

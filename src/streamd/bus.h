@@ -38,7 +38,10 @@ struct taskreg_entry;
  * "<prefix>:streamd:tasks:<instance>"), so that every instance lists them
  * all. An instance refreshes its key "<prefix>:streamd:alive:<instance>"
  * every 5 s with a 15 s expiry; the keys of an instance that died are
- * ignored (and expire) 15 s later. */
+ * ignored (and expire) 15 s later, or cleared as soon as it is started
+ * again (the instance id is a hash of the machine id, host name and
+ * CWEBUI_STREAMD_LISTEN). On every (re)connection to Redis an instance
+ * writes its keys again from scratch. */
 void	 bus_task_add(const struct taskreg_entry *e);
 void	 bus_task_remove(const struct taskreg_entry *e);
 

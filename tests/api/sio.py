@@ -1,7 +1,8 @@
 """Socket.IO clients for the API tests (Debian's python3-socketio, with
 python3-websocket for the websocket transport), connecting as the Open
 WebUI 0.6.32 frontend does: path /ws/socket.io, auth {"token"},
-websocket only unless told otherwise, no reconnection.
+websocket only unless told otherwise, no reconnection unless told
+otherwise (reconnection=True: as socket.io-client, the same auth again).
 
 Use in a test module:
 
@@ -16,8 +17,8 @@ Use in a test module:
 Fixture
   sio_connect     function scope factory: sio_connect(stack_or_url,
                   token=None, transports=("websocket",), timeout=10,
-                  headers=None) -> a connected Client; every client is
-                  disconnected after the test.
+                  headers=None, reconnection=False) -> a connected
+                  Client; every client is disconnected after the test.
 
 Client (also usable alone: Client(url, ...).connect(), or as a context
 manager)
@@ -42,6 +43,8 @@ manager)
                   an ack (default: no arguments)
   .connected, .disconnect_reason (None while connected),
   .wait_disconnect(timeout=10), .disconnect()
+  .connects       how many times the namespace connected (reconnections
+                  count); .wait_connects(n, timeout=10)
 
 JavaScript scenarios (tests/js, the frontend's own socket.io-client)
   run_js(scenario, base_url, args=None, timeout=30) -> the scenario's one
@@ -90,7 +93,7 @@ def run_js(scenario, base_url, args=None, timeout=30):
 
 class Client:
     def __init__(self, url, token=None, transports=("websocket",),
-                 timeout=10, headers=None):
+                 timeout=10, headers=None, reconnection=False):
         self.url = url
         self.token = token
         self.transports = list(transports)
@@ -98,11 +101,15 @@ class Client:
         self.headers = dict(headers or {})
         self.events = []
         self.disconnect_reason = None
+        self.connects = 0
         self._cond = threading.Condition()
         self._ack = lambda event, data: None
-        self._sio = socketio.Client(reconnection=False, logger=False,
-                                    handle_sigint=False)
+        self._sio = socketio.Client(reconnection=reconnection,
+                                    reconnection_delay=0.2,
+                                    reconnection_delay_max=2,
+                                    logger=False, handle_sigint=False)
         self._sio.on("*", self._on_event)
+        self._sio.on("connect", self._on_connect)
         self._sio.on("disconnect", self._on_disconnect)
 
     # -- connection -----------------------------------------------------
@@ -125,6 +132,9 @@ class Client:
         return self._sio.connected
 
     def disconnect(self):
+        abort = getattr(self._sio, "_reconnect_abort", None)
+        if abort is not None:           # stops a reconnection under way
+            abort.set()
         if self._sio.connected:
             self._sio.disconnect()
         self._sio.eio.disconnect(abort=True)
@@ -149,6 +159,18 @@ class Client:
             self.events.append((event, data))
             self._cond.notify_all()
         return self._ack(event, data)
+
+    def _on_connect(self, *args):
+        with self._cond:
+            self.connects += 1
+            self.disconnect_reason = None
+            self._cond.notify_all()
+
+    def wait_connects(self, n, timeout=10):
+        """Waits until the namespace has connected n times; returns True."""
+        self._wait_until(lambda: self.connects >= n and self._sio.connected,
+                         f"connect number {n}", timeout)
+        return True
 
     def _on_disconnect(self, *args):
         with self._cond:
@@ -227,9 +249,9 @@ class _ClientFactory:
         self.clients = []
 
     def __call__(self, target, token=None, transports=("websocket",),
-                 timeout=10, headers=None):
+                 timeout=10, headers=None, reconnection=False):
         url = getattr(target, "url", target)
-        c = Client(url, token, transports, timeout, headers)
+        c = Client(url, token, transports, timeout, headers, reconnection)
         self.clients.append(c)
         return c.connect()
 

@@ -17,13 +17,18 @@ pytestmark = pytest.mark.stack_env(CWEBUI_WORKERS="3")
 
 
 def procs():
-    """{pid: ppid} of the processes running this build's cwebui-fcgi."""
+    """{pid: ppid} of the processes running this build's cwebui-fcgi
+    (under valgrind too: make check-valgrind)."""
     out = {}
     binary = os.path.realpath(FCGI_BIN)
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             if os.readlink(f"/proc/{pid}/exe") != binary:
-                continue
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    args = f.read().split(b"\0")
+                if b"--tool=memcheck" not in args or \
+                        binary.encode() not in args:
+                    continue
             with open(f"/proc/{pid}/stat") as f:
                 out[int(pid)] = int(f.read().rsplit(")", 1)[1].split()[1])
         except OSError:
