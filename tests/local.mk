@@ -76,8 +76,10 @@ tests_unit_t_siosrv_LDADD = $(CODEC_LIBS) $(UNIT_LDADD) $(EVENT_LIBS)
 # req.c's text helpers (lax int, percent-decoding) and body.c, with libfcgi
 check_PROGRAMS += tests/unit/t_req
 TESTS += tests/unit/t_req
-tests_unit_t_req_SOURCES = tests/unit/t_req.c src/fcgi/req.c src/fcgi/body.c
-tests_unit_t_req_CFLAGS = $(UNIT_CFLAGS) $(FCGI_CFLAGS) -I$(srcdir)/src/fcgi
+tests_unit_t_req_SOURCES = tests/unit/t_req.c src/fcgi/req.c src/fcgi/body.c \
+	tests/unit/hosting_off.c
+tests_unit_t_req_CFLAGS = $(UNIT_CFLAGS) $(FCGI_CFLAGS) -I$(srcdir)/src/fcgi \
+	-I$(srcdir)/src/streamd
 tests_unit_t_req_LDADD = $(UNIT_LDADD) $(FCGI_LIBS)
 check_PROGRAMS += tests/unit/t_payload
 TESTS += tests/unit/t_payload

@@ -25,6 +25,7 @@
 #include "mem.h"
 #include "path.h"
 #include "router.h"
+#include "utf8.h"
 #include "user.h"
 
 /* worker_serve() is file-static: the target compiles worker.c in. */
@@ -77,7 +78,8 @@ check_headers(struct req *r)
 		check(h == req_param(r, names[i][1]));
 	}
 	if ((c = req_cookie(r, "token")) != NULL)
-		check(strlen(c) <= strlen(req_header(r, "Cookie")));
+		check(strlen(c) <= 3 * strlen(req_header(r, "Cookie")) &&
+		    utf8_check(c, strlen(c), NULL));
 	/* X-Forwarded-Proto is taken as sent, as uvicorn's proxy headers
 	 * middleware takes it */
 	u = req_base_url(r);

@@ -23,6 +23,7 @@
 #include "mem.h"
 #include "path.h"
 #include "router.h"
+#include "utf8.h"
 
 /* worker_uri() is file-static: the target compiles worker.c in. */
 #include "worker.c"
@@ -84,7 +85,9 @@ check_query(struct req *r)
 		    (*pair == '\0' && rest == NULL))
 			continue;
 		name = req_urldecode(r->a, pair, raw, 1);
-		check(strlen(name) <= raw);
+		/* each byte at most one U+FFFD (3 bytes), and UTF-8 */
+		check(strlen(name) <= 3 * raw);
+		check(utf8_check(name, strlen(name), NULL));
 		check(req_query(r, name) != NULL);
 	}
 }
@@ -95,8 +98,10 @@ check_urldecode(struct arena *a, const char *s)
 	size_t n = strlen(s);
 	char *d = req_urldecode(a, s, n, 0);
 
-	check(strlen(d) <= n);
-	if (strpbrk(s, "%") == NULL)
+	/* bytes that are not UTF-8 become U+FFFD (3 bytes each) */
+	check(strlen(d) <= 3 * n);
+	check(utf8_check(d, strlen(d), NULL));
+	if (strpbrk(s, "%") == NULL && utf8_check(s, n, NULL))
 		check(strcmp(d, s) == 0);
 }
 
