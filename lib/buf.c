@@ -25,6 +25,17 @@ buf_on_arena(struct buf *b, struct arena *a)
 	arena_defer(a, buf_free_cb, b);
 }
 
+struct buf *
+buf_arena(struct arena *a)
+{
+	struct buf *b = arena_alloc(a, sizeof(*b));
+
+	b->p = NULL;
+	b->len = b->cap = 0;
+	buf_on_arena(b, a);
+	return b;
+}
+
 void
 buf_reset(struct buf *b)
 {

@@ -18,8 +18,12 @@ struct buf {
 #define BUF_INIT	{ NULL, 0, 0 }
 
 void	 buf_free(struct buf *b);
-/* Makes the arena free b's storage when it is reset. */
+/* Makes the arena free b's storage when it is reset. b itself must live
+ * until then: never a local of a function that returns before the reset
+ * (use buf_arena for those). */
 void	 buf_on_arena(struct buf *b, struct arena *a);
+/* A new empty buffer allocated on a, its storage freed at a's reset. */
+struct buf *buf_arena(struct arena *a);
 void	 buf_reset(struct buf *b);
 void	 buf_reserve(struct buf *b, size_t extra);
 void	 buf_append(struct buf *b, const void *p, size_t n);

@@ -28,16 +28,6 @@
 #define MSG_INTERNAL		"An internal error has occurred."
 #define MSG_CONN_ERROR		"500: Open WebUI: Server Connection Error"
 
-/* A new empty buffer that lives (storage included) as long as a. */
-static struct buf *
-arena_buf(struct arena *a)
-{
-	struct buf *b = arena_alloc(a, sizeof(*b));
-
-	buf_on_arena(b, a);
-	return b;
-}
-
 /* config.py DEFAULT_TITLE_GENERATION_PROMPT_TEMPLATE */
 static const char TMPL_TITLE_GENERATION[] =
 	"### Task:\n"
@@ -458,7 +448,7 @@ static enum err
 fill_vars(struct arena *a, const char *tmpl, const struct tvars *v,
     var_fn fn, void *arg, const char **out)
 {
-	struct buf *b = arena_buf(a);
+	struct buf *b = buf_arena(a);
 	const char *p = tmpl, *q;
 	unsigned long long num;
 	enum err e = ERR_OK;
@@ -595,7 +585,7 @@ replace_all(struct arena *a, const char *s, const char *from, const char *to)
 
 	if (strstr(s, from) == NULL)
 		return s;
-	b = arena_buf(a);
+	b = buf_arena(a);
 	while ((q = strstr(s, from)) != NULL) {
 		buf_append(b, s, (size_t)(q - s));
 		buf_puts(b, to);
@@ -615,7 +605,7 @@ moa_responses(struct arena *a, json_object *list, const char **s)
 
 	if (!json_object_is_type(list, json_type_array))
 		return ERR_INVAL;
-	b = arena_buf(a);
+	b = buf_arena(a);
 	for (i = 0; i < json_object_array_length(list); i++) {
 		buf_puts(b, i > 0 ? "\n\n\"\"\"" : "\"\"\"");
 		put_pystr(a, b, json_object_array_get_idx(list, i));

@@ -841,9 +841,7 @@ openai_repr(struct buf *b, json_object *v)
 const char *
 openai_pyrepr(struct arena *a, json_object *v)
 {
-	struct buf *b = arena_alloc(a, sizeof(*b));
-
-	buf_on_arena(b, a);
+	struct buf *b = buf_arena(a);
 	openai_repr(b, v);
 	return buf_str(b);
 }

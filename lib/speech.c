@@ -72,8 +72,7 @@ speech_read(struct arena *a, const char *path, const char **p, size_t *n)
 		return ERR_IO;
 	/* the buffer itself on the arena too: the arena frees its storage
 	 * after this frame is gone */
-	b = arena_alloc(a, sizeof(*b));
-	buf_on_arena(b, a);
+	b = buf_arena(a);
 	while ((r = read(fd, tmp, sizeof(tmp))) > 0)
 		buf_append(b, tmp, (size_t)r);
 	close(fd);

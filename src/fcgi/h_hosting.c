@@ -196,23 +196,22 @@ hsio_get(struct req *r, const char *sid)
 {
 	long interval = hrt_ping_interval(), timeout = hrt_ping_timeout();
 	double until = clock_mono() + interval / 1000.0;
-	struct buf out = BUF_INIT;
+	struct buf *out = buf_arena(r->a);
 	struct hrt_sess s;
 	struct timespec ts = { 0, HSIO_WAIT_US * 1000L };
 	long long now;
 	int n;
 
-	buf_on_arena(&out, r->a);
 	if (hrt_sess_get(r->a, sid, 1, &s) != ERR_OK)
 		return hsio_bad(r, "Invalid session");
 	for (;;) {
 		if (hrt_sess_get(r->a, sid, 0, &s) != ERR_OK) {
-			if (out.len > 0)
-				buf_putc(&out, EIO_SEPARATOR);
-			buf_putc(&out, '0' + EIO_CLOSE);
+			if (out->len > 0)
+				buf_putc(out, EIO_SEPARATOR);
+			buf_putc(out, '0' + EIO_CLOSE);
 			break;
 		}
-		if (hrt_take(sid, &out, &n) != ERR_OK)
+		if (hrt_take(sid, out, &n) != ERR_OK)
 			return resp_error(r, 500, MSG_DEFAULT);
 		if (n > 0)
 			break;
@@ -228,12 +227,12 @@ hsio_get(struct req *r, const char *sid)
 			continue;
 		}
 		if (clock_mono() >= until) {
-			buf_puts(&out, "6");	/* a noop: poll again */
+			buf_puts(out, "6");	/* a noop: poll again */
 			break;
 		}
 		nanosleep(&ts, NULL);
 	}
-	return resp_raw(r, 200, HSIO_CT, out.p, out.len);
+	return resp_raw(r, 200, HSIO_CT, out->p, out->len);
 }
 
 /* A polling POST: the client's packets, refused whole (400, session
@@ -244,16 +243,15 @@ hsio_post(struct req *r, const char *sid)
 	struct eio_reader rd;
 	struct eio_packet pkt;
 	struct sio_packet p;
-	struct buf scratch = BUF_INIT;
+	struct buf *scratch = buf_arena(r->a);
 	struct hrt_sess s;
 	int pending = 0, done;
 	enum err e;
 
 	if (hrt_sess_get(r->a, sid, 1, &s) != ERR_OK)
 		return hsio_bad(r, "Invalid session");
-	buf_on_arena(&scratch, r->a);
 	if ((e = eio_payload_init(&rd, r->body.p, r->body.len)) == ERR_OK)
-		while ((e = eio_payload_next(&rd, &pkt, &scratch)) == ERR_OK)
+		while ((e = eio_payload_next(&rd, &pkt, scratch)) == ERR_OK)
 			;
 	if (e != ERR_NOTFOUND) {
 		log_info("%s: bad polling payload: %s", sid, err_str(e));
@@ -262,7 +260,7 @@ hsio_post(struct req *r, const char *sid)
 	}
 	eio_payload_init(&rd, r->body.p, r->body.len);
 	memset(&p, 0, sizeof(p));
-	while (eio_payload_next(&rd, &pkt, &scratch) == ERR_OK) {
+	while (eio_payload_next(&rd, &pkt, scratch) == ERR_OK) {
 		if (pkt.type == EIO_PONG)
 			hrt_sess_ping(sid, 0);
 		else if (pkt.type == EIO_CLOSE) {

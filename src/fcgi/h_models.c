@@ -369,9 +369,7 @@ models_errs_text(struct arena *a, json_object *errs)
 	json_object *e = json_object_array_get_idx(errs, 0);
 	json_object *loc = json_get(e, "loc");
 	size_t i, n = json_object_array_length(errs);
-	struct buf *b = arena_alloc(a, sizeof(*b));
-
-	buf_on_arena(b, a);
+	struct buf *b = buf_arena(a);
 	buf_printf(b, "%zu validation error%s for ModelForm\n", n,
 	    n == 1 ? "" : "s");
 	for (i = 1; loc != NULL && i < json_object_array_length(loc); i++)

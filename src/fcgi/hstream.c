@@ -182,14 +182,16 @@ relay_conn_error(struct relay *rl)
 static int
 relay_ollama_error(struct relay *rl)
 {
-	struct http_resp hr = { 0 };
+	/* on the arena, as its body is registered there */
+	struct http_resp *hr = arena_alloc(rl->r->a, sizeof(*hr));
 	const char *detail = "";
 	long status = rl->error_status;
 
-	hr.status = rl->error_status;
-	buf_on_arena(&hr.body, rl->r->a);
-	buf_append(&hr.body, buf_str(&rl->out), rl->out.len);
-	ollama_post_error(rl->r->a, &hr, rl->h->upstream.url, &status,
+	memset(hr, 0, sizeof(*hr));
+	hr->status = rl->error_status;
+	buf_on_arena(&hr->body, rl->r->a);
+	buf_append(&hr->body, buf_str(&rl->out), rl->out.len);
+	ollama_post_error(rl->r->a, hr, rl->h->upstream.url, &status,
 	    &detail);
 	return resp_error(rl->r, (int)status, detail);
 }

@@ -18,6 +18,7 @@ from sio import run_js, sio_connect  # noqa: F401
 from test_chatflow import (contents, new_chat, start, wait_no_tasks,
                            wait_stored)
 from test_main_models import connect
+from workers import BAD, no_worker_crash  # noqa: F401
 
 RUN_HOSTING = REPO_ROOT / "fcgi-conf" / "run-hosting"
 REPLY = "Héllo wörld, 日本語 🎉 and some more words to stream"
@@ -262,6 +263,10 @@ def test_smoke_suite_polling_only(stack, request, tmp_path_factory):
         p = subprocess.run([sys.executable, str(SMOKE), "--base-url", s.url,
                             "--polling-only"], capture_output=True,
                            text=True, timeout=300)
+        with open(s.log_path, "rb") as f:
+            log = f.read().decode("utf-8", "replace")
     finally:
         s.close()
     assert p.returncode == 0, p.stdout + p.stderr
+    for bad in BAD:
+        assert bad not in log, log[-3000:]
