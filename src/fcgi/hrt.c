@@ -201,6 +201,14 @@ hrt_sess_get(struct arena *a, const char *sid, int touch, struct hrt_sess *s)
 	return ERR_OK;
 }
 
+/* Puts session sid in room (once). */
+static enum err
+hrt_room_add(const char *sid, const char *room)
+{
+	return HRTX("INSERT INTO rt_room (sid, room) VALUES ($1, $2) "
+	    "ON CONFLICT DO NOTHING", DBV_TEXT(sid), DBV_TEXT(room));
+}
+
 enum err
 hrt_sess_bind(const char *sid, const char *user_id, const char *user)
 {
@@ -217,9 +225,7 @@ hrt_sess_bind(const char *sid, const char *user_id, const char *user)
 		    "WHERE sid = $1", DBV_TEXT(sid), DBV_TEXT(user_id),
 		    DBV_TEXT(user));
 	if (e == ERR_OK)
-		e = HRTX("INSERT INTO rt_room (sid, room) VALUES ($1, $2) "
-		    "ON CONFLICT DO NOTHING", DBV_TEXT(sid),
-		    DBV_TEXT(buf_str(&room)));
+		e = hrt_room_add(sid, buf_str(&room));
 	buf_free(&room);
 	return e;
 }
@@ -242,9 +248,7 @@ hrt_sess_channels(const char *sid, json_object *ids)
 			continue;
 		buf_reset(&room);
 		buf_printf(&room, "channel:%s", json_object_get_string(id));
-		e = HRTX("INSERT INTO rt_room (sid, room) VALUES ($1, $2) "
-		    "ON CONFLICT DO NOTHING", DBV_TEXT(sid),
-		    DBV_TEXT(buf_str(&room)));
+		e = hrt_room_add(sid, buf_str(&room));
 	}
 	buf_free(&room);
 	return e;
